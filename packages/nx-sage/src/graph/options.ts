@@ -1,0 +1,67 @@
+/** Options of the nx-sage plugin in nx.json (`plugins: [{ plugin: 'nx-sage', options: {...} }]`). */
+export interface NxSagePluginOptions {
+  /** Prefix for project names (`sage-` → `sage-gmp`). @default '' */
+  projectPrefix?: string;
+  /** Optional or experimental packages to enable (configure `--enable-<pkg>`). */
+  enable?: string[];
+  /** Enable every package of these types as well (`optional`, `experimental`). */
+  enableTypes?: Array<'optional' | 'experimental'>;
+  /** Packages provided by the system (configure found them): satisfied without building. */
+  system?: string[];
+  /** Packages whose test suites run (SAGE_CHECK): true for all enabled packages. @default false */
+  check?: boolean | string[];
+  /** Python used to create the venv. @default 'python3' */
+  python?: string;
+  /** SAGE_LOCAL, relative to the Sage root (the directory holding build/pkgs). @default 'local' */
+  sageLocal?: string;
+  /** SAGE_VENV relative to the Sage root; default: `<sageLocal>/var/lib/sage/venv-python<X.Y>` chosen at run time. */
+  sageVenv?: string;
+  /** Where upstream files are kept (SAGE_DISTFILES), relative to the Sage root. @default 'upstream' */
+  distfiles?: string;
+  /** Order-only dependencies invalidate the build cache too (stricter than Sage). @default false */
+  hermetic?: boolean;
+  /** Target names; set one to false to leave that target out. */
+  targetNames?: Partial<Record<TargetKind, string | false>>;
+}
+
+export type TargetKind = 'download' | 'build' | 'install' | 'uninstall' | 'check';
+
+export interface NormalizedOptions {
+  projectPrefix: string;
+  enable: string[];
+  enableTypes: Array<'optional' | 'experimental'>;
+  system: string[];
+  check: boolean | string[];
+  python: string;
+  sageLocal: string;
+  sageVenv: string | null;
+  distfiles: string;
+  hermetic: boolean;
+  targetNames: Record<TargetKind, string | false>;
+}
+
+const DEFAULT_TARGET_NAMES: Record<TargetKind, string> = {
+  download: 'download',
+  build: 'build',
+  install: 'install',
+  uninstall: 'uninstall',
+  check: 'check',
+};
+
+/** Returns a new, complete options object (the input is never mutated); hash the result, not the input. */
+export function normalizeOptions(options: NxSagePluginOptions | undefined): NormalizedOptions {
+  const o = options ?? {};
+  return {
+    projectPrefix: o.projectPrefix ?? '',
+    enable: [...(o.enable ?? [])].sort(),
+    enableTypes: [...(o.enableTypes ?? [])].sort(),
+    system: [...(o.system ?? [])].sort(),
+    check: Array.isArray(o.check) ? [...o.check].sort() : (o.check ?? false),
+    python: o.python ?? 'python3',
+    sageLocal: o.sageLocal ?? 'local',
+    sageVenv: o.sageVenv ?? null,
+    distfiles: o.distfiles ?? 'upstream',
+    hermetic: o.hermetic ?? false,
+    targetNames: { ...DEFAULT_TARGET_NAMES, ...(o.targetNames ?? {}) },
+  };
+}
