@@ -1,0 +1,156 @@
+import type { CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempTree, removeTree, spkgFiles } from '../testing/temp-tree';
+import { updateFilesInContext } from 'nx/src/utils/workspace-context';
+import { createDependencies } from './create-dependencies';
+import { createSageNodes, groupByTree } from './create-nodes';
+import type { NxSagePluginOptions } from './options';
+
+const SHA256 = 'd'.repeat(64);
+
+/** A small tree in Sage's shape: native library, wheel, sdist Python package, pip package, script, none. */
+const TREE = {
+  ...spkgFiles('gmp', { type: 'standard', 'package-version.txt': '6.3.0.p1', 'checksums.ini': `tarball=gmp-VERSION.tar.xz\nsha256=${SHA256}`, 'spkg-install.in': 'sdh_configure' }),
+  ...spkgFiles('mpfr', { type: 'standard', 'package-version.txt': '4.2.1', 'checksums.ini': `tarball=mpfr-VERSION.tar.xz\nsha256=${SHA256}`, dependencies: '$(MP_LIBRARY)\n' }),
+  ...spkgFiles('pip', { type: 'standard', 'package-version.txt': '25.0', 'checksums.ini': `tarball=pip-VERSION-py3-none-any.whl\nsha256=${SHA256}`, dependencies: '| $(PYTHON)', 'version_requirements.txt': 'pip' }),
+  ...spkgFiles('pyparsing', { type: 'standard', 'package-version.txt': '3.3.2', 'checksums.ini': `tarball=pyparsing-VERSION-py3-none-any.whl\nsha256=${SHA256}`, dependencies: '| pip $(PYTHON)', 'version_requirements.txt': 'pyparsing' }),
+  ...spkgFiles('gmpy2', { type: 'optional', 'package-version.txt': '2.3.0', 'checksums.ini': `tarball=gmpy2-VERSION.tar.gz\nsha256=${SHA256}`, dependencies: '$(MP_LIBRARY) mpfr | pip $(PYTHON)', dependencies_check: 'pyparsing', 'version_requirements.txt': 'gmpy2' }),
+  ...spkgFiles('giac', { type: 'optional', 'package-version.txt': '1.9', 'checksums.ini': `tarball=giac-VERSION.tar.gz\nsha256=${SHA256}`, dependencies: 'gmp', dependencies_optional: 'gmpy2' }),
+  ...spkgFiles('mathics', { type: 'optional', 'requirements.txt': 'mathics3', dependencies: 'pyparsing | $(PYTHON)' }),
+  ...spkgFiles('sagelib', { type: 'standard', 'spkg-install.in': 'sdh_pip_install .', dependencies: 'FORCE $(MP_LIBRARY) mpfr $(SAGE_SRC)/sage/x.pxd | pip $(PYTHON)' }),
+  ...spkgFiles('info', { type: 'standard' }),
+};
+
+type Projects = Record<string, ProjectConfiguration>;
+
+async function infer(root: string, options: NxSagePluginOptions = {}) {
+  const files = findTypeFiles(root);
+  const results = await createSageNodes(files, options, root, { cacheDir: join(root, '.cache') });
+  const projects: Projects = {};
+  for (const [, result] of results) {
+    for (const [projectRoot, project] of Object.entries((result as CreateNodesResult).projects ?? {})) {
+      projects[project.name!] = { ...project, root: projectRoot } as ProjectConfiguration;
+    }
+  }
+  const deps = await createDependencies(options, {
+    projects,
+    externalNodes: {},
+    nxJsonConfiguration: {},
+    workspaceRoot: root,
+    fileMap: { projectFileMap: {}, nonProjectFiles: [] },
+    filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
+  });
+  return { projects, deps: deps.map((d) => `${d.source}->${d.target}`).sort() };
+}
+
+function findTypeFiles(root: string): string[] {
+  return readdirSync(join(root, 'build/pkgs'))
+    .map((name) => `build/pkgs/${name}/type`)
+    .filter((file) => {
+      try {
+        readdirSync(join(root, file, '..'));
+        return readdirSync(join(root, file, '..')).includes('type');
+      } catch {
+        return false;
+      }
+    });
+}
+
+const sage = (project: ProjectConfiguration) => (project.metadata as any).sage;
+
+describe('createNodes / createDependencies', () => {
+  let root: string;
+  afterEach(() => removeTree(root));
+
+  it('makes one project per package plus the venv node, with Sage metadata and targets', async () => {
+    root = makeTempTree(TREE);
+    const { projects, deps } = await infer(root);
+    expect(Object.keys(projects).sort()).toEqual(['giac', 'gmp', 'gmpy2', 'info', 'mathics', 'mpfr', 'pip', 'pyparsing', 'python3_venv', 'sagelib']);
+    expect(sage(projects.mpfr)).toMatchObject({ deps: ['gmp'], orderOnlyDeps: [], source: 'normal', trees: 'SAGE_LOCAL', versionWithPatchlevel: '4.2.1' });
+    expect(sage(projects.sagelib)).toMatchObject({ deps: ['gmp', 'mpfr'], orderOnlyDeps: ['pip', 'python3_venv'], fileDeps: ['FORCE', '/SAGE_SRC/sage/x.pxd'] });
+    // pip packages get `pip` as an order-only dependency from configure.
+    expect(sage(projects.mathics)).toMatchObject({ source: 'pip', deps: ['pyparsing'], orderOnlyDeps: ['python3_venv', 'pip'] });
+    expect(projects.python3_venv.root).toBe('build');
+    expect(Object.keys(projects.gmp.targets!)).toEqual(['download', 'build', 'install', 'uninstall']);
+    expect(projects.gmp.targets!.build).toMatchObject({ executor: 'nx-sage:build', cache: true, dependsOn: ['download', '^install'] });
+    expect(projects.info.targets!.install.executor).toBe('nx-sage:satisfied');
+    // Optional packages nobody enabled or needs are in the graph but have nothing to run.
+    expect(projects.giac.targets).toEqual({});
+    expect(projects.giac.tags).toContain('sage:disabled');
+    expect(deps).toEqual(
+      ['giac->gmp', 'gmpy2->gmp', 'gmpy2->mpfr', 'gmpy2->pip', 'gmpy2->python3_venv', 'mathics->pip', 'mathics->pyparsing', 'mathics->python3_venv',
+        'mpfr->gmp', 'pip->python3_venv', 'pyparsing->pip', 'pyparsing->python3_venv', 'sagelib->gmp', 'sagelib->mpfr', 'sagelib->pip', 'sagelib->python3_venv'].sort(),
+    );
+  });
+
+  it('applies dependencies_optional with findstring semantics and check deps only when checks are on', async () => {
+    root = makeTempTree(TREE);
+    const off = await infer(root);
+    expect(sage(off.projects.giac).deps).toEqual(['gmp']);
+    const on = await infer(root, { enable: ['giac', 'gmpy2'], check: ['gmpy2'] });
+    // giac's line has no `|`, so its optional dependency is a normal one.
+    expect(sage(on.projects.giac).deps).toEqual(['gmp', 'gmpy2']);
+    expect(on.projects.giac.targets!.install).toBeDefined();
+    expect(on.deps).toContain('gmpy2->pyparsing');
+    expect(off.deps).not.toContain('gmpy2->pyparsing');
+    expect(on.projects.gmpy2.targets!.check).toBeDefined();
+  });
+
+  it('marks system packages as satisfied and applies a project prefix', async () => {
+    root = makeTempTree(TREE);
+    const { projects, deps } = await infer(root, { system: ['gmp'], projectPrefix: 'sage-' });
+    expect(projects['sage-gmp'].targets!.install.executor).toBe('nx-sage:satisfied');
+    expect(deps).toContain('sage-mpfr->sage-gmp');
+  });
+
+  it('caches inferred nodes by file hashes and options, and notices a changed file', async () => {
+    root = makeTempTree(TREE);
+    await infer(root);
+    expect(readdirSync(join(root, '.cache')).filter((f) => f.startsWith('nx-sage-'))).toHaveLength(1);
+    writeFileSync(join(root, 'build/pkgs/mpfr/package-version.txt'), '4.2.1.p0');
+    // Nx's daemon and watcher tell the workspace context about changed files; a test has to do it.
+    await updateFilesInContext(root, ['build/pkgs/mpfr/package-version.txt'], []);
+    const { projects } = await infer(root);
+    expect(sage(projects.mpfr).versionWithPatchlevel).toBe('4.2.1.p0');
+  });
+
+  it('warns about a cycle and drops the closing edge', async () => {
+    root = makeTempTree({
+      ...spkgFiles('sphinx', { type: 'standard', dependencies: 'docutils | sphinxcontrib_websupport' }),
+      ...spkgFiles('sphinxcontrib_websupport', { type: 'standard', dependencies: 'sphinx' }),
+      ...spkgFiles('docutils', { type: 'standard' }),
+    });
+    const { projects, deps } = await infer(root);
+    expect(sage(projects.sphinxcontrib_websupport).droppedDeps).toEqual(['sphinx']);
+    expect(deps).toEqual(['sphinx->docutils', 'sphinx->sphinxcontrib_websupport']);
+  });
+
+  describe('bad input names the package, file and line', () => {
+    const expectError = async (files: Record<string, string>, parts: RegExp[]) => {
+      root = makeTempTree({ ...TREE, ...files });
+      const error = await infer(root).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(Error);
+      const text = String((error as Error).message) + ((error as any).errors ?? []).map(([file, e]: [string, Error]) => `${file}: ${e.message}`).join('\n');
+      for (const part of parts) expect(text).toMatch(part);
+    };
+
+    it('a dependencies line naming an unknown package', () =>
+      expectError(spkgFiles('foo', { type: 'standard', dependencies: 'gmp nosuchpkg | pip' }), [/build\/pkgs\/foo\/dependencies:1/, /package 'foo'/, /nosuchpkg/]));
+    it('an undefined make variable', () =>
+      expectError(spkgFiles('foo', { type: 'standard', dependencies: '$(NO_SUCH_VAR) gmp' }), [/build\/pkgs\/foo\/dependencies:1/, /undefined make variable \$\(NO_SUCH_VAR\)/]));
+    it('an empty type', () => expectError(spkgFiles('foo', { type: '' }), [/build\/pkgs\/foo\/type:1/, /type file is empty/]));
+    it('a malformed checksums.ini', () =>
+      expectError(spkgFiles('foo', { type: 'standard', 'package-version.txt': '1', 'checksums.ini': 'tarball=foo-VERSION.tgz\nsha256: 12' }), [/build\/pkgs\/foo\/checksums.ini:2/, /malformed line/]));
+    it('a package name Sage would reject', () => expectError(spkgFiles('Foo-Bar', { type: 'standard' }), [/package 'Foo-Bar'/, /lower case/]));
+  });
+});
+
+describe('groupByTree', () => {
+  it('finds the Sage root of each type file', () => {
+    expect([...groupByTree(['build/pkgs/a/type', 'demo/build/pkgs/b/type', 'demo/build/pkgs/c/type'])]).toEqual([
+      ['.', ['build/pkgs/a/type']],
+      ['demo', ['demo/build/pkgs/b/type', 'demo/build/pkgs/c/type']],
+    ]);
+  });
+});

@@ -1,0 +1,114 @@
+import { AggregateCreateNodesError, hashArray, logger, type CreateNodes, type CreateNodesResult } from '@nx/devkit';
+import { hashObject, hashWithWorkspaceContext } from 'nx/src/devkit-internals';
+import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
+import { join, posix } from 'node:path';
+import { readSageTree } from '../spkg/tree';
+import { NodesCache } from './nodes-cache';
+import { normalizeOptions, type NormalizedOptions, type NxSagePluginOptions } from './options';
+import { pluginHash } from './plugin-hash';
+import { buildPackageProject, buildVenvProject, packageRoot } from './project-config';
+import type { TargetContext } from './targets';
+import { buildTreeGraph } from './tree-graph';
+
+export const SPKG_GLOB = '**/build/pkgs/*/type';
+
+type TreeResult = Record<string, NonNullable<CreateNodesResult['projects']>>;
+
+export interface CreateNodesInternals {
+  /** Where the inferred-nodes cache lives; default Nx's workspace data directory. */
+  cacheDir?: string;
+}
+
+/** One batch per Sage tree: read every package once, resolve Sage's graph, build all projects. */
+export async function createSageNodes(
+  typeFiles: readonly string[],
+  rawOptions: NxSagePluginOptions | undefined,
+  workspaceRoot: string,
+  internals: CreateNodesInternals = {},
+): Promise<Array<readonly [string, CreateNodesResult]>> {
+  const options = normalizeOptions(rawOptions);
+  const optionsHash = hashObject(options);
+  const cache = new NodesCache<TreeResult>(join(internals.cacheDir ?? workspaceDataDirectory, `nx-sage-${optionsHash}.json`));
+  const results: Array<readonly [string, CreateNodesResult]> = [];
+  const errors: Array<[string, Error]> = [];
+  try {
+    for (const [sageRoot, files] of groupByTree(typeFiles)) {
+      const key = hashArray([
+        await hashWithWorkspaceContext(workspaceRoot, treeInputGlobs(sageRoot)),
+        optionsHash,
+        pluginHash(),
+      ]);
+      let perFile = cache.get(key);
+      if (!perFile) {
+        const inferred = inferTree(sageRoot, files, options, workspaceRoot);
+        errors.push(...inferred.errors);
+        perFile = inferred.perFile;
+        if (inferred.errors.length === 0) cache.set(key, perFile);
+      }
+      for (const file of files) {
+        const projects = perFile[file];
+        if (projects) results.push([file, { projects }] as const);
+      }
+    }
+  } finally {
+    cache.save();
+  }
+  if (errors.length) throw new AggregateCreateNodesError(errors, results);
+  return results;
+}
+
+/** Every file inference reads for a tree: package dirs, make variables, and VERSION.txt (symlink targets). */
+export function treeInputGlobs(sageRoot: string): string[] {
+  const at = (p: string) => (sageRoot === '.' ? p : posix.join(sageRoot, p));
+  return [at('build/pkgs/**/*'), at('build/make/Makefile.in'), at('VERSION.txt'), at('src/VERSION.txt')];
+}
+
+function inferTree(
+  sageRoot: string,
+  files: string[],
+  options: NormalizedOptions,
+  workspaceRoot: string,
+): { perFile: TreeResult; errors: Array<[string, Error]> } {
+  const names = files.map((file) => posix.basename(posix.dirname(file)));
+  const tree = readSageTree(join(workspaceRoot, sageRoot), names);
+  const graph = buildTreeGraph(tree, options);
+  const ctx: TargetContext = { graph, options, sageRoot, pluginHash: pluginHash() };
+  const perFile: TreeResult = {};
+  for (const node of graph.nodes.values()) {
+    const project = buildPackageProject(node, ctx);
+    perFile[posix.join(project.root, 'type')] = { [project.root]: project };
+  }
+  if (graph.venvNode && files.length) {
+    const anchor = files[0];
+    const venv = buildVenvProject(graph.venvNode, ctx);
+    perFile[anchor] = { ...(perFile[anchor] ?? {}), [venv.root]: venv };
+  }
+  for (const cycle of graph.cycles) {
+    logger.warn(
+      `nx-sage: dependency cycle ${[...cycle.members, cycle.members[0]].join(' → ')} in ${sageRoot}/build/pkgs; ` +
+        `dropped ${cycle.dropped.from} → ${cycle.dropped.to} (${cycle.dropped.kind}), as GNU make does`,
+    );
+  }
+  const errors = graph.errors.map((error): [string, Error] => [
+    error.file?.startsWith(workspaceRoot) ? posix.relative(workspaceRoot, error.file) : posix.join(packageRoot(sageRoot, error.pkg), 'type'),
+    error,
+  ]);
+  return { perFile, errors };
+}
+
+/** `a/b/build/pkgs/gmp/type` → tree `a/b`; a checkout at the workspace root is '.'. */
+export function groupByTree(typeFiles: readonly string[]): Map<string, string[]> {
+  const trees = new Map<string, string[]>();
+  for (const file of typeFiles) {
+    const normalized = file.split('\\').join('/');
+    const index = normalized.lastIndexOf('build/pkgs/');
+    const sageRoot = index <= 0 ? '.' : normalized.slice(0, index - 1);
+    trees.set(sageRoot, [...(trees.get(sageRoot) ?? []), normalized]);
+  }
+  return trees;
+}
+
+export const createNodes: CreateNodes<NxSagePluginOptions> = [
+  SPKG_GLOB,
+  (files, options, context) => createSageNodes(files, options, context.workspaceRoot),
+];

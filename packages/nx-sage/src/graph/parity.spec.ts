@@ -1,0 +1,88 @@
+/**
+ * Must-show of the graph issue: Sage 10.10.beta4's 437 packages through the plugin's real entry points
+ * (createNodes + createDependencies) give exactly the graph Sage's make uses (../shared/.../graph.json).
+ */
+import type { CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { removeTree } from '../testing/temp-tree';
+import { createDependencies } from './create-dependencies';
+import { createSageNodes } from './create-nodes';
+import type { SpkgMetadata } from './project-config';
+
+const SAGE_TREE = resolve(__dirname, '../../../../../shared/sage-10.10.beta4');
+
+interface GroundTruth {
+  packages: Record<string, { version: string; type: string; source: string; trees: string; deps: string[]; orderOnlyDeps: string[]; checkDeps: string[]; fileDeps: string[] }>;
+  cycles: Array<{ members: string[]; edges: Array<[string, string, string]> }>;
+}
+
+describe('parity with Sage 10.10.beta4 make graph', () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'nx-sage-parity-'));
+  afterAll(() => removeTree(cacheDir));
+
+  it('has the shared tree beside the repository', () => {
+    expect(existsSync(join(SAGE_TREE, 'graph.json'))).toBe(true);
+  });
+
+  it('infers the same packages, metadata and normal/order-only edges for all 437 packages', async () => {
+    const truth = JSON.parse(readFileSync(join(SAGE_TREE, 'graph.json'), 'utf8')) as GroundTruth;
+    const typeFiles = readdirSync(join(SAGE_TREE, 'build/pkgs'))
+      .filter((name) => existsSync(join(SAGE_TREE, 'build/pkgs', name, 'type')))
+      .map((name) => `build/pkgs/${name}/type`);
+    const results = await createSageNodes(typeFiles, {}, SAGE_TREE, { cacheDir });
+    const projects: Record<string, ProjectConfiguration> = {};
+    for (const [, result] of results) {
+      for (const [root, project] of Object.entries((result as CreateNodesResult).projects ?? {})) projects[project.name!] = { ...project, root } as ProjectConfiguration;
+    }
+    const edges = await createDependencies({}, {
+      projects,
+      externalNodes: {},
+      nxJsonConfiguration: {},
+      workspaceRoot: SAGE_TREE,
+      fileMap: { projectFileMap: {}, nonProjectFiles: [] },
+      filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
+    });
+    const graphEdges = new Set(edges.map((e) => `${e.source}->${e.target}`));
+
+    const differences: string[] = [];
+    const names = Object.keys(truth.packages);
+    expect(names).toHaveLength(437);
+    // Section 4 of sage-spkg-conventions.md: make reports the cycle and drops this edge.
+    const droppedByMake = new Set(['sphinxcontrib_websupport->sphinx']);
+    expect(truth.cycles.flatMap((c) => c.members).sort()).toEqual(['sphinx', 'sphinxcontrib_websupport']);
+    for (const name of names) {
+      const want = truth.packages[name];
+      const project = projects[name];
+      if (!project) {
+        differences.push(`${name}: no project`);
+        continue;
+      }
+      const got = (project.metadata as { sage: SpkgMetadata }).sage;
+      for (const key of ['type', 'source', 'trees'] as const) {
+        if (got[key] !== want[key]) differences.push(`${name}: ${key} ${got[key]} != ${want[key]}`);
+      }
+      if (got.versionWithPatchlevel !== want.version) differences.push(`${name}: version ${got.versionWithPatchlevel} != ${want.version}`);
+      for (const key of ['deps', 'orderOnlyDeps', 'checkDeps', 'fileDeps'] as const) {
+        const extra = got[key].filter((d) => !want[key].includes(d));
+        const missing = want[key].filter((d) => !got[key].includes(d));
+        if (extra.length || missing.length) differences.push(`${name}: ${key} extra [${extra}] missing [${missing}]`);
+      }
+      // The project graph itself: every Sage edge is there, except the one make drops.
+      for (const dep of [...want.deps, ...want.orderOnlyDeps]) {
+        const edge = `${name}->${dep}`;
+        if (graphEdges.has(edge) === droppedByMake.has(edge)) differences.push(`${name}: graph edge ${edge} ${droppedByMake.has(edge) ? 'not dropped' : 'missing'}`);
+      }
+    }
+    for (const edge of graphEdges) {
+      const [from, to] = edge.split('->');
+      const want = truth.packages[from];
+      if (!want || ![...want.deps, ...want.orderOnlyDeps].includes(to)) differences.push(`extra graph edge ${edge}`);
+    }
+    expect(differences).toEqual([]);
+    expect(graphEdges.size).toBe(2757 - 1);
+    expect(projects.python3_venv).toBeDefined();
+    expect((projects.sphinxcontrib_websupport.metadata as { sage: SpkgMetadata }).sage.droppedDeps).toEqual(['sphinx']);
+  });
+});

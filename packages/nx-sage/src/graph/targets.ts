@@ -1,0 +1,151 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import { posix } from 'node:path';
+import type { NormalizedOptions, TargetKind } from './options';
+import { normalClosure, type PackageNode, type TreeGraph } from './tree-graph';
+
+/** Options every nx-sage executor receives (see executors/common/options.ts). */
+export interface SpkgTargetOptions {
+  package: string;
+  sageRoot: string;
+  sageLocal: string;
+  sageVenv?: string;
+  python: string;
+  distfiles: string;
+  artifactsDir: string;
+}
+
+export interface TargetContext {
+  graph: TreeGraph;
+  options: NormalizedOptions;
+  /** Workspace-relative Sage root ('.' for a checkout at the workspace root). */
+  sageRoot: string;
+  /** Hash of the plugin's own code and version: a changed plugin invalidates cached builds. */
+  pluginHash: string;
+}
+
+// Environment that changes what a native build produces.
+const BUILD_ENV = ['CC', 'CXX', 'FC', 'CFLAGS', 'CXXFLAGS', 'FCFLAGS', 'LDFLAGS', 'CPPFLAGS', 'SAGE_FAT_BINARY', 'SAGE_DEBUG'];
+
+const rel = (sageRoot: string, ...parts: string[]) => posix.normalize(posix.join(sageRoot, ...parts));
+
+export function buildTargetOptions(name: string, ctx: TargetContext): SpkgTargetOptions {
+  const { options, sageRoot } = ctx;
+  return {
+    package: name,
+    sageRoot,
+    sageLocal: options.sageLocal,
+    ...(options.sageVenv ? { sageVenv: options.sageVenv } : {}),
+    python: options.python,
+    distfiles: options.distfiles,
+    artifactsDir: rel(sageRoot, options.sageLocal, 'var/lib/sage/nx-artifacts', name),
+  };
+}
+
+/** The Nx targets of one package, or none when it is outside the build set. Pure. */
+export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Record<string, TargetConfiguration> {
+  if (!node.inBuildSet) return {};
+  const names = ctx.options.targetNames;
+  const { spkg } = node;
+  const label = `${spkg.name}-${spkg.versionWithPatchlevel}`;
+  const options = buildTargetOptions(spkg.name, ctx);
+  const targets: Record<string, TargetConfiguration> = {};
+  const add = (kind: TargetKind, config: TargetConfiguration) => {
+    const name = names[kind];
+    if (name) targets[name] = config;
+  };
+  const metadata = (description: string) => ({ technologies: ['sage'], description });
+
+  if (node.system || spkg.source === 'none') {
+    add('install', {
+      executor: 'nx-sage:satisfied',
+      options: { ...options, reason: node.system ? 'system' : 'none' },
+      dependsOn: [],
+      cache: false,
+      metadata: metadata(
+        node.system
+          ? `${spkg.name} is provided by the system (nx.json: system); nothing to build`
+          : `${spkg.name} has no source (type none): Sage only uses the system's package`,
+      ),
+    });
+    return targets;
+  }
+
+  const hasDownload = spkg.tarballs.length > 0 && names.download !== false;
+  if (hasDownload) {
+    add('download', {
+      executor: 'nx-sage:download',
+      options,
+      cache: false,
+      metadata: metadata(`Fetch ${spkg.tarballs[0].filename} into SAGE_DISTFILES and verify its checksum`),
+    });
+  }
+  const installDeps = names.install ? [`^${names.install}`] : [];
+  add('build', {
+    executor: 'nx-sage:build',
+    options,
+    dependsOn: [...(hasDownload && names.download ? [names.download] : []), ...installDeps],
+    cache: true,
+    inputs: buildInputs(node, ctx),
+    outputs: ['{workspaceRoot}/' + options.artifactsDir],
+    metadata: metadata(`Build ${label} into a staged tree (shared tree lock); cached by Nx`),
+  });
+  add('install', {
+    executor: 'nx-sage:install',
+    options,
+    dependsOn: [...(names.build ? [names.build] : []), ...installDeps],
+    cache: false,
+    metadata: metadata(`Swap ${label} into ${spkg.trees} in one exclusive section and write its stamp`),
+  });
+  add('uninstall', {
+    executor: 'nx-sage:uninstall',
+    options,
+    cache: false,
+    metadata: metadata(`Remove ${spkg.name}'s installed files (its stamp's manifest) from ${spkg.trees}`),
+  });
+  if (node.checked && names.install) {
+    add('check', {
+      executor: 'nx-sage:check',
+      options,
+      dependsOn: [names.install, ...node.checkDeps.map((dep) => ({ projects: [ctx.options.projectPrefix + dep], target: names.install as string }))],
+      cache: false,
+      metadata: metadata(`Run ${spkg.name}'s test suite (spkg-check)`),
+    });
+  }
+  return targets;
+}
+
+/**
+ * What invalidates a build, as in Sage: the package's own files and, through NORMAL edges only
+ * (transitively), its dependencies' files; order-only prerequisites only order the build unless
+ * `hermetic` is set. Plus the platform, the Python and the build environment.
+ */
+export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfiguration['inputs'] {
+  const deps = normalClosure(ctx.graph, node.spkg.name, ctx.options.hermetic).filter((dep) => dep !== ctx.graph.venvNode);
+  const pkgs = rel(ctx.sageRoot, 'build/pkgs');
+  const fileDeps = node.fileDeps
+    .filter((file) => file.startsWith('/SAGE_SRC/'))
+    .map((file) => `{workspaceRoot}/${rel(ctx.sageRoot, 'src', file.slice('/SAGE_SRC/'.length))}`);
+  return [
+    '{projectRoot}/**/*',
+    ...deps.map((dep) => `{workspaceRoot}/${pkgs}/${dep}/**/*`),
+    ...fileDeps,
+    { runtime: `${ctx.options.python} -c "import sys, platform; print(sys.version, platform.machine())"` },
+    ...BUILD_ENV.map((env) => ({ env })),
+    { env: 'NX_SAGE_CACHE_SALT' },
+    { runtime: `echo nx-sage ${ctx.pluginHash}` },
+  ];
+}
+
+/** The venv-creation node ($(PYTHON) = python3_venv): one `install` target that makes SAGE_VENV. */
+export function buildVenvTargets(name: string, ctx: TargetContext): Record<string, TargetConfiguration> {
+  const install = ctx.options.targetNames.install;
+  if (!install) return {};
+  return {
+    [install]: {
+      executor: 'nx-sage:venv',
+      options: buildTargetOptions(name, ctx),
+      cache: false,
+      metadata: { technologies: ['sage'], description: `Create SAGE_VENV with ${ctx.options.python} -m venv (Sage's $(PYTHON) rule)` },
+    },
+  };
+}
