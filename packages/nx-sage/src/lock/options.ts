@@ -1,0 +1,75 @@
+import type { TreeLockMode, TreeLockOptions } from './types';
+
+export interface NormalizedLockOptions {
+  tree: string;
+  lockDir: string;
+  mode: TreeLockMode;
+  owner?: string;
+  description?: string;
+  timeoutMs: number;
+  staleMs: number;
+  updateMs: number;
+  pollMs: number;
+  signal?: AbortSignal;
+  log: (message: string) => void;
+  disabled: boolean;
+}
+
+export const LOCK_DIR_SUFFIX = '.nxsage-lock';
+export const DEFAULT_TIMEOUT_MS: Readonly<Record<TreeLockMode, number>> = { exclusive: 10 * 60_000, shared: 30 * 60_000 };
+export const DEFAULT_STALE_MS = 30_000;
+export const DEFAULT_UPDATE_MS = 3_000;
+export const DEFAULT_POLL_MS = 100;
+// proper-lockfile clamps stale to ≥ 2 s and update to [1 s, stale/2]; we judge foreign holders with
+// the same numbers their heartbeats use.
+const MIN_STALE_MS = 2_000;
+const MIN_UPDATE_MS = 1_000;
+
+/** The lock lives beside the tree, so recreating the tree (or its venv) never deletes a held lock. */
+export const defaultLockDir = (tree: string): string => `${tree}${LOCK_DIR_SUFFIX}`;
+
+const writeToStderr = (message: string): void => {
+  process.stderr.write(`${message}\n`);
+};
+
+function validateNumber(name: string, value: unknown, { min, allowInfinity = false }: { min: number; allowInfinity?: boolean }): number {
+  const ok = typeof value === 'number' && !Number.isNaN(value) && value >= min && (allowInfinity || Number.isFinite(value));
+  if (!ok) throw new TypeError(`The \`${name}\` option must be a number ≥ ${min}${allowInfinity ? ' (or Infinity)' : ''}: ${String(value)} (${typeof value})`);
+  return value as number;
+}
+
+function readTimeoutEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.NX_SAGE_LOCK_TIMEOUT_MS;
+  if (text === undefined || text.trim() === '') return undefined;
+  const value = text.trim() === 'Infinity' ? Infinity : Number(text);
+  if (Number.isNaN(value) || value < 0) throw new TypeError(`NX_SAGE_LOCK_TIMEOUT_MS must be a number of milliseconds ≥ 0 (or Infinity): '${text}'`);
+  return value;
+}
+
+const isEnvTrue = (text: string | undefined): boolean => text !== undefined && ['1', 'true', 'yes'].includes(text.trim().toLowerCase());
+
+/** Defaults, environment and validation in one place; `tree` must already be absolute. */
+export function normalizeLockOptions(
+  tree: string,
+  mode: TreeLockMode,
+  options: TreeLockOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): NormalizedLockOptions {
+  if (mode !== 'shared' && mode !== 'exclusive') throw new TypeError(`The lock mode must be 'shared' or 'exclusive': ${String(mode)}`);
+  const staleMs = Math.max(validateNumber('staleMs', options.staleMs ?? DEFAULT_STALE_MS, { min: 0 }), MIN_STALE_MS);
+  const updateMs = Math.max(Math.min(validateNumber('updateMs', options.updateMs ?? DEFAULT_UPDATE_MS, { min: 0 }), staleMs / 2), MIN_UPDATE_MS);
+  return {
+    tree,
+    lockDir: options.lockDir ?? defaultLockDir(tree),
+    mode,
+    owner: options.owner,
+    description: options.description,
+    timeoutMs: validateNumber('timeoutMs', options.timeoutMs ?? readTimeoutEnv(env) ?? DEFAULT_TIMEOUT_MS[mode], { min: 0, allowInfinity: true }),
+    staleMs,
+    updateMs,
+    pollMs: validateNumber('pollMs', options.pollMs ?? DEFAULT_POLL_MS, { min: 1 }),
+    signal: options.signal,
+    log: options.log ?? writeToStderr,
+    disabled: options.disabled ?? isEnvTrue(env.NX_SAGE_LOCK_DISABLED),
+  };
+}
