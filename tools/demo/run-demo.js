@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// The README's main command: generate the demo Sage tree (offline, from Debian's wheels and our own
+// sdists), then build and install every package with nx-sage at parallelism 4, then show the result.
+const { execFileSync } = require('node:child_process');
+const { join, resolve } = require('node:path');
+
+const repo = resolve(__dirname, '../..');
+const demo = join(repo, 'demo');
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SAGE_PIP_INDEX: join(demo, 'wheels') };
+const step = (title, file, args, cwd = repo) => {
+  console.log(`\n=== ${title}\n$ ${[file, ...args].join(' ')}`);
+  execFileSync(file, args, { cwd, env, stdio: 'inherit' });
+};
+
+step('Generate the demo tree', process.execPath, ['tools/fixtures/python/build-fixtures.js', '--out', 'demo']);
+const nx = join(repo, 'node_modules/.bin/nx');
+step('The packages as Nx projects', nx, ['show', 'projects'], demo);
+step('Build and install everything (race-free, parallel)', nx, ['run-many', '-t', 'install', '--parallel=4'], demo);
+step('What pip sees in the venv', nx, ['run-many', '-t', 'install', '--parallel=4', '--skip-nx-cache=false'], demo);
