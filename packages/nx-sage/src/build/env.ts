@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import type { SageLayout, SpkgPaths } from './paths';
+
+export interface SpkgEnvInput {
+  layout: SageLayout;
+  spkg: { name: string; versionWithPatchlevel: string; type: string; source: string };
+  paths: SpkgPaths;
+  /** The environment the executor runs in (process.env); only a few variables are taken from it. */
+  baseEnv: Record<string, string | undefined>;
+  /** SAGE_PKG_DIR: where the script cds to (the build directory). */
+  pkgDir: string;
+}
+
+const PATH_SEP = ':';
+
+/**
+ * The environment of spkg-* scripts, as sage-spkg + sage-env + sage-build-env set it up: Sage's
+ * variables, the install tree first on every search path, and the compiler defaults. Pure: the
+ * result depends only on the input (no process.env reads), so it is unit-tested as a table.
+ */
+export function buildSpkgEnv(input: SpkgEnvInput): Record<string, string> {
+  const { layout, spkg, paths, baseEnv } = input;
+  const local = layout.sageLocal;
+  const venv = layout.sageVenv;
+  const prepend = (values: string[], current: string | undefined) =>
+    [...values, ...(current ? current.split(PATH_SEP).filter(Boolean) : [])]
+      .filter((v, i, all) => all.indexOf(v) === i)
+      .join(PATH_SEP);
+  const libDirs = [join(local, 'lib')];
+  const env: Record<string, string> = {
+    SAGE_ROOT: layout.sageRoot,
+    SAGE_SRC: join(layout.sageRoot, 'src'),
+    SAGE_LOCAL: local,
+    SAGE_VENV: venv,
+    SAGE_SHARE: join(local, 'share'),
+    SAGE_INST_LOCAL: paths.tree,
+    SAGE_BUILD_DIR: paths.buildRoot,
+    SAGE_DESTDIR: paths.destdir,
+    SAGE_DESTDIR_LOCAL: paths.destdirLocal,
+    SAGE_SPKG_INST: paths.stampDir,
+    SAGE_SPKG_SCRIPTS: paths.scriptsRoot,
+    SAGE_SPKG_WHEELS: paths.wheelsDir,
+    SAGE_LOGS: join(layout.sageRoot, 'logs', 'pkgs'),
+    SAGE_DISTFILES: layout.distfiles,
+    SAGE_PKG_DIR: input.pkgDir,
+    PKG_NAME: paths.pkgName,
+    PKG_BASE: spkg.name,
+    PKG_VER: spkg.versionWithPatchlevel,
+    SAGE_NUM_THREADS: String(layout.jobs),
+    SAGE_NUM_THREADS_PARALLEL: String(layout.jobs),
+    MAKE: `make -j${layout.jobs}`,
+    // A child make must not inherit nx's or an outer make's jobserver settings.
+    MAKEFLAGS: '',
+    MFLAGS: '',
+    UNAME: process.platform === 'darwin' ? 'Darwin' : process.platform === 'linux' ? 'Linux' : process.platform,
+    PATH: prepend([join(venv, 'bin'), join(local, 'bin')], baseEnv.PATH),
+    PKG_CONFIG_PATH: prepend([join(local, 'lib', 'pkgconfig'), join(local, 'share', 'pkgconfig')], baseEnv.PKG_CONFIG_PATH),
+    CPATH: prepend([join(local, 'include')], baseEnv.CPATH),
+    LIBRARY_PATH: prepend(libDirs, baseEnv.LIBRARY_PATH),
+    LD_LIBRARY_PATH: prepend(libDirs, baseEnv.LD_LIBRARY_PATH),
+    // -rpath so that programs and libraries built here find SAGE_LOCAL's libraries at run time.
+    LDFLAGS: [`-L${join(local, 'lib')}`, `-Wl,-rpath,${join(local, 'lib')}`, baseEnv.LDFLAGS].filter(Boolean).join(' '),
+    CPPFLAGS: [`-I${join(local, 'include')}`, baseEnv.CPPFLAGS].filter(Boolean).join(' '),
+    CFLAGS: baseEnv.CFLAGS ?? '-O2 -g',
+    CXXFLAGS: baseEnv.CXXFLAGS ?? '-O2 -g',
+    FCFLAGS: baseEnv.FCFLAGS ?? '-O2 -g',
+    // Packages must not pick up the user's site-packages or pip configuration.
+    PYTHONNOUSERSITE: '1',
+    PIP_CONFIG_FILE: '/dev/null',
+    PIP_NO_INPUT: '1',
+  };
+  if (spkg.type === 'standard' && (spkg.source === 'normal' || spkg.source === 'wheel')) {
+    // As sage-spkg: standard packages must not download anything while building.
+    const proxy = 'http://192.0.2.0:5187/';
+    Object.assign(env, { http_proxy: proxy, https_proxy: proxy, ftp_proxy: proxy, rsync_proxy: proxy });
+  }
+  for (const name of ['CC', 'CXX', 'FC', 'SAGE_DEBUG', 'SAGE_CHECK', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL']) {
+    const value = baseEnv[name];
+    if (value !== undefined && env[name] === undefined) env[name] = value;
+  }
+  return env;
+}

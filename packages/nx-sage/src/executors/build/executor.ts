@@ -1,0 +1,22 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { buildPackage } from '../../build/build-package';
+import type { SpkgExecutorOptions } from '../common/options';
+import { runPackageExecutor } from '../common/run-executor';
+
+/**
+ * Builds one package into its artifact (options.artifactsDir, cached by Nx) under the tree lock
+ * SHARED: installs of other packages wait, other builds run alongside; the tree is not changed.
+ */
+export default async function buildExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
+  return runPackageExecutor('build', options, context, async ({ layout, spkg, artifactsDir, logger, withLock }) => {
+    if (spkg.source === 'none') {
+      logger.info(`${spkg.name} is a dummy package (source none): nothing to build`);
+      return;
+    }
+    const started = Date.now();
+    const meta = await withLock('shared', `build ${spkg.name}`, (signal) =>
+      buildPackage({ layout, spkg, artifactsDir, logger, signal, baseEnv: process.env }),
+    );
+    logger.info(`built ${meta.package}-${meta.version} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+}

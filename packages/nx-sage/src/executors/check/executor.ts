@@ -1,0 +1,43 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BuildError } from '../../build/errors';
+import { spkgPaths } from '../../build/paths';
+import { runScript } from '../../build/scripts';
+import { formatStamp, parseStamp } from '../../build/stamp';
+import type { SpkgExecutorOptions } from '../common/options';
+import { runPackageExecutor } from '../common/run-executor';
+
+/**
+ * Runs the installed spkg-check (sage-spkg's run_test_suite) in the build directory when it is
+ * still there (kept with SAGE_CHECK=yes), else in the package directory; records the result in
+ * the stamp's test_result as Sage does. Shared lock: tests read the tree.
+ */
+export default async function checkExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
+  return runPackageExecutor('check', options, context, async ({ layout, spkg, logger, withLock }) => {
+    const paths = spkgPaths(layout, spkg);
+    const script = join(paths.pkgScriptsDir, 'spkg-check');
+    const stampFile = join(paths.stampDir, paths.pkgName);
+    if (!existsSync(script)) {
+      if (spkg.files.includes('spkg-check.in') || spkg.files.includes('spkg-check')) {
+        throw new BuildError(`the test suite cannot run: ${script} is missing`, {
+          code: 'ESCRIPT', pkg: spkg.name, phase: 'spkg-check', logFile: logger.logFile,
+          hint: 'install (or re-install) the package first',
+        });
+      }
+      logger.info(`${spkg.name} has no test suite`);
+      return;
+    }
+    const code = await withLock('shared', `check ${spkg.name}`, (signal) =>
+      runScript({ script, cwd: existsSync(paths.buildDir) ? paths.buildDir : spkg.dir, env: {}, logger, signal }),
+    );
+    if (existsSync(stampFile)) {
+      const stamp = parseStamp(readFileSync(stampFile, 'utf8'));
+      if (stamp) writeFileSync(stampFile, formatStamp({ ...stamp, test_result: code === 0 ? 'passed' : 'failed' }));
+    }
+    if (code !== 0) {
+      throw new BuildError(`spkg-check failed with exit code ${code}`, { code: 'ESCRIPT', pkg: spkg.name, phase: 'spkg-check', logFile: logger.logFile });
+    }
+    logger.info(`passed the test suite of ${paths.pkgName}`);
+  });
+}

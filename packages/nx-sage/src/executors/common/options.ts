@@ -1,0 +1,79 @@
+import { availableParallelism } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { run } from '../../process/run';
+import type { SageLayout } from '../../build/paths';
+
+/** The options object every nx-sage executor gets (the graph plugin writes the same one for all targets). */
+export interface SpkgExecutorOptions {
+  package: string;
+  /** Workspace-relative directory holding build/pkgs (SAGE_ROOT). */
+  sageRoot: string;
+  /** SAGE_LOCAL relative to sageRoot. @default 'local' */
+  sageLocal?: string;
+  /** SAGE_VENV relative to sageRoot. @default `<sageLocal>/var/lib/sage/venv-python<X.Y>` of `python` */
+  sageVenv?: string;
+  /** Python that creates the venv. @default 'python3' */
+  python?: string;
+  /** SAGE_DISTFILES relative to sageRoot (env SAGE_DISTFILES wins). @default 'upstream' */
+  distfiles?: string;
+  /** Workspace-relative directory of this package's build artifact (Nx caches it). */
+  artifactsDir: string;
+  /** Directory of wheels or index URL for pip-type packages (env NX_SAGE_PIP_INDEX wins). */
+  pipIndex?: string;
+  /** Parallel jobs inside one package build (MAKE=make -jN). Default: SAGE_NUM_THREADS, else half the CPUs. */
+  jobs?: number;
+  /** Set by the graph for satisfied packages: 'system' | 'none'. */
+  reason?: string;
+}
+
+export interface ResolvedOptions {
+  layout: SageLayout;
+  artifactsDir: string;
+}
+
+/** `3.11` of a Python executable. */
+export async function pythonMinorVersion(python: string): Promise<string> {
+  const result = await run(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']);
+  return result.output.trim().split('\n').pop()!.trim();
+}
+
+const DEFAULT_JOBS = () => Math.max(1, Math.floor(availableParallelism() / 2));
+
+/**
+ * Absolute paths from the (workspace-relative) options. Environment overrides as in Sage:
+ * SAGE_DISTFILES, SAGE_NUM_THREADS; NX_SAGE_PIP_INDEX for pip-type packages.
+ */
+export async function resolveOptions(
+  options: SpkgExecutorOptions,
+  workspaceRoot: string,
+  env: Record<string, string | undefined> = process.env,
+  minorOf: (python: string) => Promise<string> = pythonMinorVersion,
+): Promise<ResolvedOptions> {
+  if (!options.package) throw new TypeError("nx-sage: option 'package' is required");
+  if (options.sageRoot === undefined) throw new TypeError("nx-sage: option 'sageRoot' is required");
+  if (!options.artifactsDir) throw new TypeError("nx-sage: option 'artifactsDir' is required");
+  const abs = (base: string, p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const sageRoot = abs(workspaceRoot, options.sageRoot);
+  const python = options.python ?? 'python3';
+  const sageLocal = abs(sageRoot, options.sageLocal ?? 'local');
+  const sageVenv = options.sageVenv
+    ? abs(sageRoot, options.sageVenv)
+    : join(sageLocal, 'var', 'lib', 'sage', `venv-python${await minorOf(python)}`);
+  const threads = Number(env.SAGE_NUM_THREADS);
+  const jobs = options.jobs ?? (Number.isInteger(threads) && threads > 0 ? threads : DEFAULT_JOBS());
+  const pipIndex = env.NX_SAGE_PIP_INDEX || options.pipIndex;
+  return {
+    layout: {
+      workspaceRoot,
+      sageRoot,
+      pkgsDir: join(sageRoot, 'build', 'pkgs'),
+      sageLocal,
+      sageVenv,
+      distfiles: env.SAGE_DISTFILES ? abs(workspaceRoot, env.SAGE_DISTFILES) : abs(sageRoot, options.distfiles ?? 'upstream'),
+      python,
+      jobs,
+      ...(pipIndex ? { pipIndex: /^[a-z]+:\/\//i.test(pipIndex) ? pipIndex : abs(workspaceRoot, pipIndex) } : {}),
+    },
+    artifactsDir: abs(workspaceRoot, options.artifactsDir),
+  };
+}

@@ -1,0 +1,56 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { withTreeLock } from '../../lock';
+import { BuildError } from '../../build/errors';
+import type { WithLock } from '../../build/install-package';
+import { openPackageLogger, type PackageLogger } from '../../build/logger';
+import { spkgPaths, type SageLayout } from '../../build/paths';
+import { readSpkg, SpkgError, type Spkg } from '../../spkg';
+import { resolveOptions, type SpkgExecutorOptions } from './options';
+
+export interface ExecutorScope {
+  layout: SageLayout;
+  spkg: Spkg;
+  artifactsDir: string;
+  logger: PackageLogger;
+  withLock: WithLock;
+  options: SpkgExecutorOptions;
+}
+
+/**
+ * Shared frame of the package executors: resolve options, read the package, open its log, give
+ * the body a lock helper; turn failures into one message naming package, phase and log.
+ */
+export async function runPackageExecutor(
+  verb: string,
+  options: SpkgExecutorOptions,
+  context: ExecutorContext,
+  body: (scope: ExecutorScope) => Promise<void>,
+): Promise<{ success: boolean }> {
+  let logger: PackageLogger | undefined;
+  try {
+    const { layout, artifactsDir } = await resolveOptions(options, context.root);
+    const spkg = readSpkg(layout.pkgsDir, options.package);
+    const paths = spkgPaths(layout, spkg);
+    logger = openPackageLogger({ logFile: paths.logFile, label: paths.pkgName, quiet: process.env.NX_SAGE_QUIET === '1' });
+    const log = logger;
+    log.info(`${verb} ${paths.pkgName} (${new Date().toISOString()})`);
+    const withLock: WithLock = (mode, description, fn) =>
+      withTreeLock(layout.sageLocal, mode, (lock) => fn(lock.signal), { owner: spkg.name, description, log: (m) => log.info(m) });
+    await body({ layout, spkg, artifactsDir, logger: log, withLock, options });
+    return { success: true };
+  } catch (error) {
+    reportFailure(verb, options.package, error, logger);
+    return { success: false };
+  } finally {
+    logger?.close();
+  }
+}
+
+function reportFailure(verb: string, pkg: string, error: unknown, logger: PackageLogger | undefined): void {
+  const message =
+    error instanceof BuildError || error instanceof SpkgError
+      ? error.message
+      : `package '${pkg}', ${verb}: ${(error as Error)?.stack ?? String(error)}${logger ? `\n  log:  ${logger.logFile}` : ''}`;
+  if (logger) logger.info(`FAILED: ${message}`);
+  console.error(`\nnx-sage: ${verb} of '${pkg}' failed:\n${message}\n`);
+}

@@ -1,0 +1,14 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { installPackage } from '../../build/install-package';
+import type { SpkgExecutorOptions } from '../common/options';
+import { runPackageExecutor } from '../common/run-executor';
+
+/**
+ * Installs the artifact of `build` into the tree in ONE exclusive section (old version out, new
+ * files in, deferred pip install, post-install, stamp), or does nothing when the tree already has it.
+ */
+export default async function installExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
+  return runPackageExecutor('install', options, context, async ({ layout, spkg, artifactsDir, logger, withLock }) => {
+    await installPackage({ layout, spkg, artifactsDir, logger, withLock, baseEnv: process.env });
+  });
+}
