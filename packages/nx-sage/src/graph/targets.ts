@@ -23,6 +23,13 @@ export interface TargetContext {
   pluginHash: string;
 }
 
+// Inputs of the targets that are never cached (install, uninstall, download, check, venv, satisfied).
+// Nx still hashes every task of a run; without `inputs` it uses the default `{projectRoot}/**/*` +
+// `^{projectRoot}/**/*`, which names the venv node's project (root `<sageRoot>/build`). When `build/`
+// holds nothing but `pkgs/` (fixture trees, the 10.10 tree) that project owns no file and Nx aborts with
+// "project python3_venv not found" before running anything. An uncached hash gates nothing, so: none.
+const UNCACHED_INPUTS: TargetConfiguration['inputs'] = [];
+
 // Environment that changes what a native build produces.
 const BUILD_ENV = ['CC', 'CXX', 'FC', 'CFLAGS', 'CXXFLAGS', 'FCFLAGS', 'LDFLAGS', 'CPPFLAGS', 'SAGE_FAT_BINARY', 'SAGE_DEBUG'];
 
@@ -61,6 +68,7 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
       options: { ...options, reason: node.system ? 'system' : 'none' },
       dependsOn: [],
       cache: false,
+      inputs: UNCACHED_INPUTS,
       metadata: metadata(
         node.system
           ? `${spkg.name} is provided by the system (nx.json: system); nothing to build`
@@ -76,6 +84,7 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
       executor: 'nx-sage:download',
       options,
       cache: false,
+      inputs: UNCACHED_INPUTS,
       metadata: metadata(`Fetch ${spkg.tarballs[0].filename} into SAGE_DISTFILES and verify its checksum`),
     });
   }
@@ -94,12 +103,14 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
     options,
     dependsOn: [...(names.build ? [names.build] : []), ...installDeps],
     cache: false,
+    inputs: UNCACHED_INPUTS,
     metadata: metadata(`Swap ${label} into ${spkg.trees} in one exclusive section and write its stamp`),
   });
   add('uninstall', {
     executor: 'nx-sage:uninstall',
     options,
     cache: false,
+    inputs: UNCACHED_INPUTS,
     metadata: metadata(`Remove ${spkg.name}'s installed files (its stamp's manifest) from ${spkg.trees}`),
   });
   if (node.checked && names.install) {
@@ -108,6 +119,7 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
       options,
       dependsOn: [names.install, ...node.checkDeps.map((dep) => ({ projects: [ctx.options.projectPrefix + dep], target: names.install as string }))],
       cache: false,
+      inputs: UNCACHED_INPUTS,
       metadata: metadata(`Run ${spkg.name}'s test suite (spkg-check)`),
     });
   }
@@ -145,6 +157,7 @@ export function buildVenvTargets(name: string, ctx: TargetContext): Record<strin
       executor: 'nx-sage:venv',
       options: buildTargetOptions(name, ctx),
       cache: false,
+      inputs: UNCACHED_INPUTS,
       metadata: { technologies: ['sage'], description: `Create SAGE_VENV with ${ctx.options.python} -m venv (Sage's $(PYTHON) rule)` },
     },
   };
