@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parseVersion } from '../../spkg/version';
+
+/**
+ * Stub mode (env NX_SAGE_STUB_BUILDS=<dir>) for tests and benchmarks of Nx's scheduling, hashing and
+ * caching over whole Sage trees: the executors do no real work (no process, no pip, no lock), but
+ * build produces a deterministic artifact (so Nx caches and restores it like a real one) and install
+ * writes a stamp, only when something changes. Every action is one line in `<dir>/runs.log`, which is
+ * what the tests and `tools/bench/noop` count.
+ */
+export const STUB_ENV = 'NX_SAGE_STUB_BUILDS';
+export const STUB_ARTIFACT = 'nx-sage-stub-artifact.txt';
+
+export type StubKind = 'build' | 'install' | 'uninstall' | 'venv' | 'download';
+
+export interface StubOptions {
+  package: string;
+  sageRoot: string;
+  sageLocal?: string;
+  artifactsDir: string;
+}
+
+/** The stub directory (absolute), or null when the executors do real work. */
+export function stubMode(env: Record<string, string | undefined> = process.env): string | null {
+  const dir = env[STUB_ENV];
+  return dir ? resolve(dir) : null;
+}
+
+/** `<pkg>-<versionWithPatchlevel>` stamps live here (SAGE_LOCAL's layout; the stub puts every tree's there). */
+export function stubStampDir(options: StubOptions, workspaceRoot: string): string {
+  return join(abs(abs(workspaceRoot, options.sageRoot), options.sageLocal ?? 'local'), 'var', 'lib', 'sage', 'installed');
+}
+
+export async function runStub(
+  kind: StubKind,
+  options: StubOptions,
+  workspaceRoot: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ success: boolean }> {
+  const dir = stubMode(env);
+  if (!dir) throw new Error(`nx-sage: runStub called without ${STUB_ENV}`);
+  const log = (line: string) => {
+    mkdirSync(dir, { recursive: true });
+    // One short O_APPEND write per line: concurrent tasks do not interleave within a line.
+    appendFileSync(join(dir, 'runs.log'), `${line}\n`);
+  };
+  try {
+    switch (kind) {
+      case 'download':
+        return { success: true };
+      case 'venv': {
+        const stamp = join(stubStampDir(options, workspaceRoot), 'python3_venv-stub');
+        if (!existsSync(stamp)) {
+          mkdirSync(join(stamp, '..'), { recursive: true });
+          writeFileSync(stamp, 'python3_venv stub\n');
+          log('venv python3_venv');
+        }
+        return { success: true };
+      }
+      case 'build': {
+        const artifactsDir = abs(workspaceRoot, options.artifactsDir);
+        // Like a real build: the output directory is replaced, never merged with an older artifact.
+        rmSync(artifactsDir, { recursive: true, force: true });
+        mkdirSync(artifactsDir, { recursive: true });
+        writeFileSync(join(artifactsDir, STUB_ARTIFACT), artifactContent(options.package, versionOf(options, workspaceRoot)));
+        log(`build ${options.package}`);
+        return { success: true };
+      }
+      case 'install': {
+        const version = versionOf(options, workspaceRoot);
+        const artifactFile = join(abs(workspaceRoot, options.artifactsDir), STUB_ARTIFACT);
+        if (!existsSync(artifactFile)) throw new Error(`no artifact ${artifactFile}: run the build target first`);
+        const artifactHash = createHash('sha256').update(readFileSync(artifactFile)).digest('hex');
+        const stampDir = stubStampDir(options, workspaceRoot);
+        const stamp = join(stampDir, `${options.package}-${version}`);
+        if (existsSync(stamp) && readStampHash(stamp) === artifactHash) return { success: true };
+        mkdirSync(stampDir, { recursive: true });
+        for (const old of stampsOf(stampDir, options.package)) rmSync(join(stampDir, old), { force: true });
+        writeFileSync(stamp, `${JSON.stringify({ package_name: options.package, package_version: version, files: [], nx_sage: { artifact_hash: artifactHash, stub: true } }, null, 4)}\n`);
+        log(`install ${options.package}`);
+        return { success: true };
+      }
+      case 'uninstall': {
+        const stampDir = stubStampDir(options, workspaceRoot);
+        const stamps = stampsOf(stampDir, options.package);
+        for (const old of stamps) rmSync(join(stampDir, old), { force: true });
+        if (stamps.length) log(`uninstall ${options.package}`);
+        return { success: true };
+      }
+    }
+  } catch (error) {
+    console.error(`nx-sage (stub ${kind}) '${options.package}': ${(error as Error).message}`);
+    return { success: false };
+  }
+}
+
+/** What the stub build writes: changes exactly when the package's version (with patchlevel) does. */
+export function artifactContent(pkg: string, versionWithPatchlevel: string): string {
+  return `nx-sage stub artifact\npackage ${pkg}\nversion ${versionWithPatchlevel}\n`;
+}
+
+function versionOf(options: StubOptions, workspaceRoot: string): string {
+  const file = join(abs(workspaceRoot, options.sageRoot), 'build', 'pkgs', options.package, 'package-version.txt');
+  return parseVersion(existsSync(file) ? readFileSync(file, 'utf8') : null).versionWithPatchlevel;
+}
+
+function readStampHash(stamp: string): string | undefined {
+  try {
+    return JSON.parse(readFileSync(stamp, 'utf8'))?.nx_sage?.artifact_hash;
+  } catch {
+    return undefined;
+  }
+}
+
+// Package names never contain '-', so `<pkg>-` selects exactly this package's stamps.
+function stampsOf(stampDir: string, pkg: string): string[] {
+  return existsSync(stampDir) ? readdirSync(stampDir).filter((name) => name.startsWith(`${pkg}-`)) : [];
+}
+
+const abs = (base: string, p: string) => (isAbsolute(p) ? p : resolve(base, p));
