@@ -1,0 +1,44 @@
+import { joinPathFragments, logger, readNxJson, updateNxJson, writeJson, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { normalizeSageRoot } from '../spkg/lib/normalize-options';
+import { addIgnoreEntries, NX_LOCAL_DIRS, sageIgnoreEntries } from './lib/update-ignore-files';
+import { updateNxJsonForSage } from './lib/update-nx-json';
+import type { InitGeneratorSchema } from './schema';
+
+const DEFAULT_PARALLEL = 4;
+
+/**
+ * `nx add nx-sage` / `nx g nx-sage:init`: registers the plugin in nx.json and ignores the build's
+ * output directories. Works without package.json (a Sage checkout); running it again changes nothing.
+ */
+export async function initGenerator(tree: Tree, schema: InitGeneratorSchema = {}): Promise<GeneratorCallback> {
+  const sageRoot = normalizeSageRoot(schema.sageRoot);
+  const nxJson = updateNxJsonForSage(readNxJson(tree) ?? {}, {
+    parallel: schema.parallel ?? DEFAULT_PARALLEL,
+    cacheDirectory: schema.cacheDirectory,
+  });
+  // updateNxJson keeps an `extends` base intact, but only edits an nx.json that exists.
+  if (nxJson) tree.exists('nx.json') ? updateNxJson(tree, nxJson) : writeJson(tree, 'nx.json', nxJson);
+
+  if (!schema.skipIgnoreFiles) {
+    const buildDirs = sageIgnoreEntries(sageRoot);
+    updateTextFile(tree, '.gitignore', [...buildDirs, ...sageIgnoreEntries('.', NX_LOCAL_DIRS)]);
+    // Nx honours .gitignore too, but not in a directory that is not a git repository.
+    updateTextFile(tree, '.nxignore', buildDirs);
+  }
+
+  const pkgs = joinPathFragments(sageRoot, 'build/pkgs');
+  const found = tree.exists(pkgs);
+  return () => {
+    if (!found) {
+      logger.warn(`nx-sage: there is no ${pkgs} here yet; the plugin finds packages in any **/build/pkgs/*/type.`);
+    }
+    logger.info('nx-sage is set up. Build and install every enabled package with:\n\n  nx run-many -t install\n');
+  };
+}
+
+function updateTextFile(tree: Tree, path: string, entries: string[]): void {
+  const next = addIgnoreEntries(tree.exists(path) ? tree.read(path, 'utf-8') : null, entries);
+  if (next !== null) tree.write(path, next);
+}
+
+export default initGenerator;
