@@ -22,6 +22,9 @@ export async function spkgGenerator(tree: Tree, schema: SpkgGeneratorSchema): Pr
           `or create the package again with --upstreamFile.`,
       );
     }
+    if (options.type !== 'standard') {
+      logger.info(`${options.name} is ${options.type}: add it to "enable" in the nx-sage plugin options (nx.json) to build it.`);
+    }
     if (options.source === 'script') logger.info(`Write the install steps in ${options.pkgDir}/spkg-install.in (it is a stub that fails).`);
     logger.info(`Created ${options.pkgDir} (${options.type}, source ${options.source}). Try: nx show project ${options.name}`);
   };
