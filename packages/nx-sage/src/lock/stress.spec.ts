@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertLockBuilt, makeTempDir, removeDir, startWorker } from './__fixtures__/harness';
+import { assertLockBuilt, makeTempDir, removeDir, startTogether, startWorker, stopWorkers } from './__fixtures__/harness';
 import { checkIntervals, readIntervals } from './__fixtures__/intervals';
 
 // 8 processes × 60 operations, 20 % exclusive, holds of 0–8 ms: every hold logs its interval from
@@ -13,10 +13,10 @@ async function runStress(dir: string, env: Record<string, string> = {}) {
   const logDir = join(dir, 'logs');
   mkdirSync(tree);
   mkdirSync(logDir);
-  const startAt = Date.now() + 1000; // all workers loaded before the first operation
   const workers = Array.from({ length: WORKERS }, () =>
-    startWorker({ mode: 'stress', tree, logDir, startAt, ops: OPS, exclusiveRatio: 0.2, holdMaxMs: 8, gapMaxMs: 2 }, env),
+    startWorker({ mode: 'stress', tree, logDir, ops: OPS, exclusiveRatio: 0.2, holdMaxMs: 8, gapMaxMs: 2 }, env),
   );
+  await startTogether(workers);
   const exits = await Promise.all(workers.map((worker) => worker.exited));
   return { tree, exits, check: checkIntervals(readIntervals(logDir)) };
 }
@@ -27,7 +27,10 @@ describe('tree lock: stress across processes', () => {
   beforeEach(() => {
     dir = makeTempDir();
   });
-  afterEach(() => removeDir(dir));
+  afterEach(() => {
+    stopWorkers();
+    removeDir(dir);
+  });
 
   it('never lets an exclusive hold overlap any other hold, while shared holds do overlap', async () => {
     const { tree, exits, check } = await runStress(dir);

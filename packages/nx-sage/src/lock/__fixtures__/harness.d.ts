@@ -5,9 +5,10 @@ export interface WorkerConfig {
   tree: string;
   lockDir?: string;
   logDir?: string;
-  /** Epoch ms at which the worker starts its loop (lines all workers up). */
-  startAt?: number;
-  endAt?: number;
+  /** How long time-bound modes (readers, reinstall, check) run once started. */
+  durationMs?: number;
+  /** Extra delay after the start (staggers workers). */
+  delayMs?: number;
   disabled?: boolean;
   staleMs?: number;
   updateMs?: number;
@@ -40,6 +41,9 @@ export interface Worker {
 export function assertLockBuilt(): void;
 export function makeTempDir(prefix?: string): string;
 export function removeDir(dir: string): void;
+export function stopWorkers(): void;
+/** Waits until every worker printed READY, then starts them all (one stdin line each). */
+export function startTogether(workers: Worker[]): Promise<void>;
 export function startWorker(config: WorkerConfig, env?: Record<string, string>): Worker;
 export function sleep(ms: number): Promise<void>;
 export function msBetween(from: bigint, to: bigint): number;

@@ -28,11 +28,19 @@ function makeTempDir(prefix = 'nxsage-lock-') {
 
 const removeDir = (dir) => rmSync(dir, { recursive: true, force: true });
 
+const running = new Set();
+
+/** SIGKILLs workers still running (a failed test must not leave them behind). */
+function stopWorkers() {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 /** Starts one worker; `lines` collects its stdout lines, `waitFor(prefix)` resolves with the first match. */
 function startWorker(config, env = {}) {
   const child = spawn(process.execPath, [WORKER, JSON.stringify(config)], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines = [];
   const listeners = new Set();
@@ -48,7 +56,13 @@ function startWorker(config, env = {}) {
     }
   });
   child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal, stderr })));
+  running.add(child);
+  const exited = new Promise((resolveExit) =>
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      resolveExit({ code, signal, stderr });
+    }),
+  );
   const waitFor = (prefix, timeoutMs = 20_000) =>
     new Promise((resolveLine, reject) => {
       const found = lines.find((line) => line.startsWith(prefix));
@@ -74,8 +88,14 @@ function startWorker(config, env = {}) {
   return { child, pid: child.pid, lines, waitFor, exited };
 }
 
+/** Waits until every worker has loaded, then starts them all at once. */
+async function startTogether(workers) {
+  await Promise.all(workers.map((worker) => worker.waitFor('READY')));
+  for (const worker of workers) worker.child.stdin.end('go\n');
+}
+
 const sleep = (ms) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
 const msBetween = (from, to) => Number(to - from) / 1e6;
 
-module.exports = { assertLockBuilt, makeTempDir, removeDir, startWorker, sleep, msBetween };
+module.exports = { assertLockBuilt, makeTempDir, removeDir, startWorker, startTogether, stopWorkers, sleep, msBetween };

@@ -40,7 +40,16 @@ async function hold(mode, body) {
   }, lockOptions);
 }
 
-const startGate = () => sleep(Math.max(0, (config.startAt ?? 0) - Date.now()));
+// Workers load, print READY, and start together when the harness writes a line to their stdin.
+// Modes that run for a while get their end time from durationMs at that moment.
+let endAt = Infinity;
+async function startGate() {
+  process.stdout.write('READY\n');
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  process.stdin.destroy();
+  endAt = Date.now() + (config.durationMs ?? 0);
+  await sleep(config.delayMs ?? 0);
+}
 
 const MODES = {
   // Many short holds, mixed modes.
@@ -53,9 +62,8 @@ const MODES = {
     }
   },
 
-  // Takes one hold, says so on stdout, keeps it for holdMs (or until killed), then releases.
+  // Takes one hold at once, says so on stdout, keeps it for holdMs (or until killed), then releases.
   async hold() {
-    await startGate();
     let aborted = false;
     await withTreeLock(config.tree, config.lockMode, async (lock) => {
       const t0 = now();
@@ -72,24 +80,30 @@ const MODES = {
   // Back-to-back shared holds until endAt: some reader is always inside.
   async readers() {
     await startGate();
-    while (Date.now() < config.endAt) await hold('shared', () => sleep(config.holdMs));
+    while (Date.now() < endAt) await hold('shared', () => sleep(config.holdMs));
   },
 
   // A reinstall as one exclusive section: remove the marker package, then put it back.
   async reinstall() {
     await startGate();
     let reinstalls = 0;
-    while (Date.now() < config.endAt) {
+    // Unlocked (the control), two writers collide inside rm/mkdir: count that instead of dying.
+    let collisions = 0;
+    while (Date.now() < endAt) {
       await hold('exclusive', async () => {
-        rmSync(join(config.tree, 'marker'), { recursive: true, force: true });
-        await sleep(1 + random(3));
-        mkdirSync(join(config.tree, 'marker'), { recursive: true });
-        writeFileSync(join(config.tree, 'marker', '__init__.py'), '');
+        try {
+          rmSync(join(config.tree, 'marker'), { recursive: true, force: true });
+          await sleep(1 + random(3));
+          mkdirSync(join(config.tree, 'marker'), { recursive: true });
+          writeFileSync(join(config.tree, 'marker', '__init__.py'), '');
+        } catch {
+          collisions++;
+        }
       });
       reinstalls++;
       await sleep(random(3));
     }
-    process.stdout.write(`DONE ${JSON.stringify({ reinstalls })}\n`);
+    process.stdout.write(`DONE ${JSON.stringify({ reinstalls, collisions })}\n`);
   },
 
   // Readers check that the marker package is present during their whole shared hold.
@@ -97,7 +111,7 @@ const MODES = {
     await startGate();
     let holds = 0;
     let misses = 0;
-    while (Date.now() < config.endAt) {
+    while (Date.now() < endAt) {
       await hold('shared', async () => {
         holds++;
         if (!existsSync(join(config.tree, 'marker', '__init__.py'))) misses++;
