@@ -80,11 +80,14 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
 
   const hasDownload = spkg.tarballs.length > 0 && names.download !== false;
   if (hasDownload) {
+    // Cached like a build: a second run (or another machine, through the remote cache) does not refetch
+    // or even start a process; the only input is the checksum file that names and pins the file.
     add('download', {
       executor: 'nx-sage:download',
       options,
-      cache: false,
-      inputs: UNCACHED_INPUTS,
+      cache: true,
+      inputs: ['{projectRoot}/checksums.ini'],
+      outputs: [`{workspaceRoot}/${rel(ctx.sageRoot, options.distfiles, spkg.tarballs[0].filename)}`],
       metadata: metadata(`Fetch ${spkg.tarballs[0].filename} into SAGE_DISTFILES and verify its checksum`),
     });
   }
