@@ -1,0 +1,67 @@
+/** What an executor knows about its own task that Nx does not: lock waits and what install did. */
+export interface TaskFacts {
+  project: string;
+  target: string;
+  /** Time spent waiting for the tree lock, in ms. */
+  lockWaitMs?: number;
+  /** Who held the lock while this task waited (e.g. `flint:install (pid 4242)`). */
+  lockHolders?: string[];
+  /** What install did: built in place, swapped a staged build in, or nothing (already installed). */
+  installed?: 'built' | 'swapped' | 'noop';
+}
+
+/** One task of the run, from Nx's task results (see hooks.ts). */
+export interface RunTask {
+  id: string;
+  project: string;
+  target: string;
+  status: 'success' | 'failure' | 'skipped' | 'stopped' | 'local-cache' | 'local-cache-kept-existing' | 'remote-cache';
+  startTime?: number;
+  endTime?: number;
+}
+
+/** Task id → ids of the tasks of this run it depends on (the shape of Nx's TaskGraph.dependencies). */
+export interface RunTaskGraph {
+  dependencies: Record<string, string[]>;
+}
+
+/** built: ran and succeeded; cached: restored from the local or remote cache; failed includes stopped. */
+export type TaskOutcome = 'built' | 'cached' | 'skipped' | 'failed';
+
+export type OutcomeCounts = Record<TaskOutcome, number> & { tasks: number };
+
+export interface ReportTask {
+  id: string;
+  project: string;
+  target: string;
+  status: RunTask['status'];
+  outcome: TaskOutcome;
+  durationMs: number;
+  lockWaitMs?: number;
+  lockHolders?: string[];
+  installed?: TaskFacts['installed'];
+}
+
+export interface RunReport {
+  version: 1;
+  startTime?: number;
+  endTime?: number;
+  /** Wall time of the run (the hooks' start/end, else first start to last end). */
+  wallMs: number;
+  counts: OutcomeCounts;
+  byTarget: Record<string, OutcomeCounts>;
+  /** What the install tasks that reported facts did. */
+  installs: Record<NonNullable<TaskFacts['installed']>, number>;
+  tasks: ReportTask[];
+  /** The slowest tasks that ran (not cached), longest first. */
+  slowest: Array<{ id: string; durationMs: number }>;
+  lockWait: {
+    totalMs: number;
+    /** Tasks that waited, longest wait first. */
+    tasks: Array<{ id: string; waitMs: number; holders: string[] }>;
+    /** Per holder, the waits it caused; a wait behind two holders counts for both. */
+    byHolder: Array<{ holder: string; waitMs: number; tasks: number }>;
+  };
+  /** The longest chain of task durations along task dependencies. */
+  criticalPath: { totalMs: number; tasks: Array<{ id: string; durationMs: number }> };
+}
