@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type DiskHold, tryCreateHold } from './hold';
+import { type DiskHold, StagedHold } from './hold';
 import { type HolderRecord, makeToken } from './holder-info';
 import type { LocalProcess } from './host';
 import { inspectReaders, inspectWriter, readReaderRecord, readWriterRecord } from './inspect';
@@ -36,8 +36,13 @@ function newRecord({ local, opts }: LockContext, mode: TreeLockMode): HolderReco
   return { host, hostKey, pid, pidStart, token: makeToken(local), mode, since: Date.now(), owner: opts.owner, description: opts.description };
 }
 
-const createHold = (ctx: LockContext, dir: string, record: HolderRecord): Promise<DiskHold | undefined> =>
-  tryCreateHold({ layout: ctx.layout, dir, record, staleMs: ctx.opts.staleMs, updateMs: ctx.opts.updateMs, tree: ctx.opts.tree });
+const stageHold = (ctx: LockContext, dir: string, record: HolderRecord): Promise<StagedHold> =>
+  StagedHold.create({ layout: ctx.layout, dir, record, staleMs: ctx.opts.staleMs, updateMs: ctx.opts.updateMs, tree: ctx.opts.tree });
+
+function stageReaderHold(ctx: LockContext): Promise<StagedHold> {
+  const record = newRecord(ctx, 'shared');
+  return stageHold(ctx, join(ctx.layout.readersDir, record.token), record);
+}
 
 async function reclaimDeadWriter(ctx: LockContext, token: string): Promise<void> {
   if (await reclaimWriter(ctx.layout, token, ctx.local)) await collectTmpGarbage(ctx.layout, ctx.local, ctx.opts.staleMs);
@@ -56,29 +61,35 @@ async function findLiveWriter(ctx: LockContext): Promise<string | undefined> {
 export async function acquireShared(ctx: LockContext): Promise<DiskHold> {
   const { layout, local } = ctx;
   const waiter = new Waiter(ctx.opts);
+  // Staged ahead, so that once the writer leaves, entering is one rename away.
+  let staged: StagedHold | undefined;
   try {
-    for (;;) {
+    // The first round announces straight away (the common, uncontended case); later rounds look
+    // first, so that a waiting reader does not keep announcing and backing off in a writer's face.
+    for (let round = 0; ; round++) {
       waiter.checkAbort();
       const version = ctx.writerFeed.version;
-      const writerToken = await findLiveWriter(ctx);
-      if (writerToken === undefined) {
-        const record = newRecord(ctx, 'shared');
-        const hold = await createHold(ctx, join(layout.readersDir, record.token), record);
-        if (hold) {
-          const lateWriter = await findLiveWriter(ctx);
-          if (lateWriter === undefined) {
-            waiter.acquired();
-            return hold;
-          }
-          await hold.release(); // back off: the writer came first
-          await waiter.blocked(ctx.writerFeed, version, () => readWriterRecord(layout, lateWriter, local));
-        }
+      staged ??= await stageReaderHold(ctx);
+      const writerToken = round === 0 ? undefined : await findLiveWriter(ctx);
+      if (writerToken !== undefined) {
+        await waiter.blocked(ctx.writerFeed, version, () => readWriterRecord(layout, writerToken, local));
         continue;
       }
-      await waiter.blocked(ctx.writerFeed, version, () => readWriterRecord(layout, writerToken, local));
+      const hold = await staged.tryTake();
+      staged = undefined;
+      if (!hold) continue; // reader dirs are unique: not expected
+      // Announced; now check: a writer that came first may not have seen us, so we give way.
+      const lateWriter = await findLiveWriter(ctx);
+      if (lateWriter === undefined) {
+        waiter.acquired();
+        return hold;
+      }
+      await hold.release();
+      await waiter.blocked(ctx.writerFeed, version, () => readWriterRecord(layout, lateWriter, local));
     }
   } finally {
     waiter.close();
+    await staged?.discard();
   }
 }
 
@@ -100,21 +111,27 @@ export async function acquireExclusive(ctx: LockContext): Promise<DiskHold> {
 }
 
 async function takeWriterDir(ctx: LockContext, waiter: Waiter): Promise<DiskHold> {
-  for (;;) {
-    waiter.checkAbort();
-    const version = ctx.writerFeed.version;
-    const writer = await inspectWriter(ctx.layout, ctx.local, ctx.opts.staleMs);
-    if (writer.kind === 'held') {
-      if (writer.verdict === 'live') {
-        await waiter.blocked(ctx.writerFeed, version, () => readWriterRecord(ctx.layout, writer.token, ctx.local));
-      } else {
-        await reclaimDeadWriter(ctx, writer.token);
+  const staged = await stageHold(ctx, ctx.layout.writerDir, newRecord(ctx, 'exclusive'));
+  try {
+    // The first round just tries (the common, uncontended case); later rounds look who holds it.
+    for (let round = 0; ; round++) {
+      waiter.checkAbort();
+      const version = ctx.writerFeed.version;
+      const writer = round === 0 ? ({ kind: 'free' } as const) : await inspectWriter(ctx.layout, ctx.local, ctx.opts.staleMs);
+      if (writer.kind === 'held') {
+        if (writer.verdict === 'live') {
+          await waiter.blocked(ctx.writerFeed, version, () => readWriterRecord(ctx.layout, writer.token, ctx.local));
+        } else {
+          await reclaimDeadWriter(ctx, writer.token);
+        }
+        continue;
       }
-      continue;
+      const hold = await staged.tryTake();
+      if (hold) return hold;
+      // Taken: look again at who holds it.
     }
-    const hold = await createHold(ctx, ctx.layout.writerDir, newRecord(ctx, 'exclusive'));
-    if (hold) return hold;
-    // Lost the race for writer/: look again at who won.
+  } finally {
+    await staged.discard();
   }
 }
 

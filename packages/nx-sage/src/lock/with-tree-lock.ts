@@ -5,10 +5,21 @@ import { type ProcessHold, acquireProcessHold, heldLocks } from './in-process';
 import { type NormalizedLockOptions, normalizeLockOptions } from './options';
 import type { TreeLockHandle, TreeLockMode, TreeLockOptions } from './types';
 
+// Real paths of trees that existed when first locked (a tree does not turn into a symlink mid-build).
+const resolvedTrees = new Map<string, string>();
+
 /** The tree's real path when it exists, so that two spellings of one tree share one lock. */
 export async function resolveTree(tree: string): Promise<string> {
   const absolute = resolve(tree);
-  return realpath(absolute).catch(() => absolute);
+  const known = resolvedTrees.get(absolute);
+  if (known !== undefined) return known;
+  try {
+    const real = await realpath(absolute);
+    resolvedTrees.set(absolute, real);
+    return real;
+  } catch {
+    return absolute;
+  }
 }
 
 const neverAborted = (): AbortSignal => new AbortController().signal;
