@@ -1,4 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
+import { runStub, stubMode } from '../common/stub';
 import { buildPackage } from '../../build/build-package';
 import type { SpkgExecutorOptions } from '../common/options';
 import { runPackageExecutor } from '../common/run-executor';
@@ -8,6 +9,7 @@ import { runPackageExecutor } from '../common/run-executor';
  * SHARED: installs of other packages wait, other builds run alongside; the tree is not changed.
  */
 export default async function buildExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
+  if (stubMode()) return runStub('build', options, context.root);
   return runPackageExecutor('build', options, context, async ({ layout, spkg, artifactsDir, logger, withLock }) => {
     if (spkg.source === 'none') {
       logger.info(`${spkg.name} is a dummy package (source none): nothing to build`);

@@ -1,4 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
+import { runStub, stubMode } from '../common/stub';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyChecksum } from '../../build/checksum';
@@ -12,6 +13,7 @@ import { runPackageExecutor } from '../common/run-executor';
  * never touches the network unasked); a corrupt one is an error naming both checksums.
  */
 export default async function downloadExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
+  if (stubMode()) return runStub('download', options, context.root);
   return runPackageExecutor('download', options, context, async ({ layout, spkg, logger }) => {
     const tarball = spkg.tarballs[0];
     if (!tarball) {

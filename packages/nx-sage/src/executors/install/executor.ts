@@ -1,4 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
+import { runStub, stubMode } from '../common/stub';
 import { installPackage } from '../../build/install-package';
 import type { SpkgExecutorOptions } from '../common/options';
 import { runPackageExecutor } from '../common/run-executor';
@@ -8,6 +9,7 @@ import { runPackageExecutor } from '../common/run-executor';
  * files in, deferred pip install, post-install, stamp), or does nothing when the tree already has it.
  */
 export default async function installExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
+  if (stubMode()) return runStub('install', options, context.root);
   return runPackageExecutor('install', options, context, async ({ layout, spkg, artifactsDir, logger, withLock }) => {
     await installPackage({ layout, spkg, artifactsDir, logger, withLock, baseEnv: process.env });
   });

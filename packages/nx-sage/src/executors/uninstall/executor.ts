@@ -1,4 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
+import { runStub, stubMode } from '../common/stub';
 import { spkgPaths } from '../../build/paths';
 import { removeInstalled } from '../../build/remove-installed';
 import type { SpkgExecutorOptions } from '../common/options';
@@ -6,6 +7,7 @@ import { runPackageExecutor } from '../common/run-executor';
 
 /** sage-spkg-uninstall: removes exactly the files of the stamp's manifest (exclusive lock). */
 export default async function uninstallExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
+  if (stubMode()) return runStub('uninstall', options, context.root);
   return runPackageExecutor('uninstall', options, context, async ({ layout, spkg, logger, withLock }) => {
     const paths = spkgPaths(layout, spkg);
     await withLock('exclusive', `uninstall ${spkg.name}`, async (signal) => {

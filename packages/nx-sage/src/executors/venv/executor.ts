@@ -1,4 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
+import { runStub, stubMode } from '../common/stub';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withTreeLock } from '../../lock';
@@ -23,6 +24,7 @@ async function venvWorks(python: string): Promise<boolean> {
  * (pip, setuptools and wheel are packages of the tree and install themselves), then the stamp.
  */
 export default async function venvExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
+  if (stubMode()) return runStub('venv', options, context.root);
   const say = (m: string) => console.log(`[python3_venv] ${m}`);
   try {
     const { layout } = await resolveOptions({ ...options, package: options.package || 'python3_venv' }, context.root);
