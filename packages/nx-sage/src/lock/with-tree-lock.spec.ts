@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type HolderRecord, holderFileName, makeToken, serializeHolderRecord } from './holder-info';
@@ -75,6 +75,35 @@ describe('withTreeLock in one process', () => {
     release.resolve();
     await first;
     expect(readers()).toHaveLength(0);
+  });
+
+  it('keeps two disk holds of one process apart: both heartbeat, releasing one keeps the other (proper-lockfile keys its table by file)', async () => {
+    const heartbeat = { ...quiet, staleMs: 2000, updateMs: 1000 };
+    const writer = deferred();
+    const held = withTreeLock(tree, 'exclusive', () => writer.promise, quiet);
+    await sleep(30);
+    // Both wait behind the writer, so neither can join the other: two reader dirs.
+    const [releaseA, releaseB] = [deferred(), deferred()];
+    const a = withTreeLock(tree, 'shared', () => releaseA.promise, heartbeat);
+    const b = withTreeLock(tree, 'shared', () => releaseB.promise, heartbeat);
+    await sleep(50);
+    writer.resolve();
+    await held;
+    await sleep(100);
+    const dirs = readers();
+    expect(dirs).toHaveLength(2);
+    const mtimes = () => dirs.map((name) => statSync(join(lockDir, 'readers', name)).mtimeMs);
+    const before = mtimes();
+    await sleep(1600);
+    const after = mtimes();
+    expect(after[0]).not.toBe(before[0]);
+    expect(after[1]).not.toBe(before[1]);
+    releaseA.resolve();
+    await a;
+    expect(readers()).toHaveLength(1);
+    releaseB.resolve();
+    await b;
+    expect(readers()).toEqual([]);
   });
 
   it('makes an exclusive task wait for the shared tasks of its own process', async () => {
