@@ -22,7 +22,7 @@ export async function initGenerator(tree: Tree, schema: InitGeneratorSchema = {}
   if (!schema.skipIgnoreFiles) {
     const buildDirs = sageIgnoreEntries(sageRoot);
     updateTextFile(tree, '.gitignore', [...buildDirs, ...sageIgnoreEntries('.', NX_LOCAL_DIRS)]);
-    // Nx honours .gitignore too, but not in a directory that is not a git repository.
+    // Also in .nxignore, so Nx skips them even where .gitignore does not list them (or is not in use).
     updateTextFile(tree, '.nxignore', buildDirs);
   }
 
