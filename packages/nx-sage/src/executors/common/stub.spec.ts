@@ -55,6 +55,14 @@ describe('stub executors (NX_SAGE_STUB_BUILDS)', () => {
     expect(runs()).toBe('build gmp\ninstall gmp\ninstall gmp\n');
   });
 
+  it('reads the version through a textual symlink (gfortran/package-version.txt → ../gcc/...)', async () => {
+    writeFileSync(join(ws, 'sage/build/pkgs/gmp/package-version.txt'), '../../../VERSION.txt\n');
+    writeFileSync(join(ws, 'sage/VERSION.txt'), '10.10.beta4\n');
+    await runStub('build', options, ws, env);
+    await runStub('install', options, ws, env);
+    expect(stamps()).toEqual(['gmp-10.10.beta4']);
+  });
+
   it('install without a built artifact fails', async () => {
     const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     expect(await runStub('install', options, ws, env)).toEqual({ success: false });

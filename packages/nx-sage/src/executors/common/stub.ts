@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { readPackageText } from '../../spkg/read-file';
 import { parseVersion } from '../../spkg/version';
 
 /**
@@ -102,8 +103,9 @@ export function artifactContent(pkg: string, versionWithPatchlevel: string): str
 }
 
 function versionOf(options: StubOptions, workspaceRoot: string): string {
+  // Followed like Sage's symlinks, textual ones included (gfortran → gcc, sagelib → VERSION.txt).
   const file = join(abs(workspaceRoot, options.sageRoot), 'build', 'pkgs', options.package, 'package-version.txt');
-  return parseVersion(existsSync(file) ? readFileSync(file, 'utf8') : null).versionWithPatchlevel;
+  return parseVersion(readPackageText(file)).versionWithPatchlevel;
 }
 
 function readStampHash(stamp: string): string | undefined {
