@@ -113,22 +113,19 @@ export async function acquireExclusive(ctx: LockContext): Promise<DiskHold> {
 async function takeWriterDir(ctx: LockContext, waiter: Waiter): Promise<DiskHold> {
   const staged = await stageHold(ctx, ctx.layout.writerDir, newRecord(ctx, 'exclusive'));
   try {
-    // The first round just tries (the common, uncontended case); later rounds look who holds it.
-    for (let round = 0; ; round++) {
+    // Try first, look second: the rename is the check, so a woken writer takes over in one step.
+    for (;;) {
       waiter.checkAbort();
       const version = ctx.writerFeed.version;
-      const writer = round === 0 ? ({ kind: 'free' } as const) : await inspectWriter(ctx.layout, ctx.local, ctx.opts.staleMs);
-      if (writer.kind === 'held') {
-        if (writer.verdict === 'live') {
-          await waiter.blocked(ctx.writerFeed, version, () => readWriterRecord(ctx.layout, writer.token, ctx.local));
-        } else {
-          await reclaimDeadWriter(ctx, writer.token);
-        }
-        continue;
-      }
       const hold = await staged.tryTake();
       if (hold) return hold;
-      // Taken: look again at who holds it.
+      const writer = await inspectWriter(ctx.layout, ctx.local, ctx.opts.staleMs);
+      if (writer.kind === 'free') continue; // released in between
+      if (writer.verdict === 'live') {
+        await waiter.blocked(ctx.writerFeed, version, () => readWriterRecord(ctx.layout, writer.token, ctx.local));
+      } else {
+        await reclaimDeadWriter(ctx, writer.token);
+      }
     }
   } finally {
     await staged.discard();
