@@ -8,7 +8,7 @@ export const SHARED = resolve(REPO_ROOT, '../shared');
 export const SAGE_10_10 = join(SHARED, 'sage-10.10.beta4');
 
 /** Nx without daemon, cloud or telemetry, so each run is a fresh process reading the real files. */
-export const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: undefined, NX_TUI: 'false', CI: 'true' };
+export const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: undefined, NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' };
 
 export function assertPluginBuilt(): void {
   if (!existsSync(join(REPO_ROOT, 'packages/nx-sage/dist/index.js'))) {
