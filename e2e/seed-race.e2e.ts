@@ -75,6 +75,7 @@ describe('seed race on real pip', () => {
       bump('seedlib', 'seedapp');
       const run = install({ NX_SAGE_LOCK_DISABLED: '1', NX_SAGE_EMULATE_SAGE_ORDER: '1' });
       if (run.status !== 0 && /No module named 'seedlib'|DistributionNotFound/.test(run.stdout + run.stderr)) failures++;
+      if (failures > 0) break; // seen: the test can see the bug; more trials only cost time
     }
     expect(failures).toBeGreaterThan(0);
   });

@@ -3,6 +3,7 @@ import { runStub, stubMode } from '../common/stub';
 import { buildPackage } from '../../build/build-package';
 import type { SpkgExecutorOptions } from '../common/options';
 import { runPackageExecutor } from '../common/run-executor';
+import { emulateSageOrder, uninstallBeforeBuild } from './sage-order';
 
 /**
  * Builds one package into its artifact (options.artifactsDir, cached by Nx) under the tree lock
@@ -16,6 +17,7 @@ export default async function buildExecutor(options: SpkgExecutorOptions, contex
       return;
     }
     const started = Date.now();
+    if (emulateSageOrder()) await uninstallBeforeBuild(layout, spkg, logger);
     const meta = await withLock('shared', `build ${spkg.name}`, (signal) =>
       buildPackage({ layout, spkg, artifactsDir, logger, signal, baseEnv: process.env }),
     );
