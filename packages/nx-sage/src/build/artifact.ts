@@ -27,6 +27,8 @@ export interface ArtifactMeta {
   prefix: string;
   /** Short hash of the absolute prefix: install refuses an artifact configured for another path. */
   prefixHash: string;
+  /** Only stored wheels + requirement files (tree path replaced by a placeholder): installable at any path. */
+  relocatable?: boolean;
   /** sha256 over the upstream file and the package directory's files. */
   sourceHash: string;
   /** The manifest: files and symlinks relative to the tree. */

@@ -14,6 +14,7 @@ import { helperMode, runScript, writeWrappedScript, type HelperMode } from './sc
 import { extractScriptBody, hasShebang, WRAPPED_SCRIPTS } from './script-wrapper';
 import { hashPackageSources } from './source-hash';
 import { verifyChecksum } from './checksum';
+import { isRelocatable, rewriteTreePath, TREE_PLACEHOLDER } from './relocate';
 
 export interface BuildInput {
   layout: SageLayout;
@@ -237,7 +238,10 @@ async function collectArtifact(input: BuildInput, paths: SpkgPaths, upstreamSha2
     const body = extractScriptBody(readFileSync(wrapped, 'utf8'));
     if (body.trim() !== '' || name === 'check') bodies[name] = body;
   }
+  const relocatable = isRelocatable(files);
+  if (relocatable) rewriteTreePath(root, files, paths.tree, TREE_PLACEHOLDER);
   return writeArtifact(input.artifactsDir, {
+    relocatable,
     package: spkg.name,
     version: spkg.versionWithPatchlevel,
     source: spkg.source,

@@ -12,6 +12,7 @@ import { isSafeManifestPath, stripLeadingSlash } from './manifest';
 import { spkgPaths, type SageLayout, type SpkgPaths } from './paths';
 import { planInstall, type InstallPlan } from './plan-install';
 import { removeInstalled } from './remove-installed';
+import { rewriteTreePath, TREE_PLACEHOLDER } from './relocate';
 import { helperMode, runScript, writeWrappedScript } from './scripts';
 import { formatStamp, readStamps, type SageStamp, type StampFile } from './stamp';
 import { distributionsPresent } from './venv-state';
@@ -46,7 +47,7 @@ export async function installPackage(input: InstallInput): Promise<InstallPlan> 
   if (meta.version !== spkg.versionWithPatchlevel || meta.package !== spkg.name) {
     throw fail('install', 'ENOARTIFACT', `the artifact is ${meta.package}-${meta.version} but the package is ${paths.pkgName}`, { hint: 'run the build target again' });
   }
-  if (meta.prefixHash !== hashPrefix(paths.tree)) {
+  if (!meta.relocatable && meta.prefixHash !== hashPrefix(paths.tree)) {
     throw fail('install', 'EINSTALL', `the artifact was configured for another install tree (${meta.prefix} elsewhere); its files would point to the wrong place`, {
       hint: 'rebuild without the cache: nx run <project>:build --skip-nx-cache',
     });
@@ -63,6 +64,7 @@ export async function installPackage(input: InstallInput): Promise<InstallPlan> 
   const staging = paths.installStaging;
   rmSync(staging, { recursive: true, force: true });
   await unpackArtifactTree(input.artifactsDir, meta, join(staging, 'tree'));
+  if (meta.relocatable) rewriteTreePath(join(staging, 'tree'), meta.files, TREE_PLACEHOLDER, paths.tree);
   const scripts = readArtifactScripts(input.artifactsDir, meta);
   try {
     return await input.withLock('exclusive', `install ${paths.pkgName}`, async (signal) => {
