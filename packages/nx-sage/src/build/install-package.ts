@@ -82,7 +82,7 @@ export async function installPackage(input: InstallInput): Promise<InstallPlan> 
   }
 }
 
-function installFacts(layout: SageLayout, paths: SpkgPaths, pkg: string, meta: ArtifactMeta) {
+export function installFacts(layout: SageLayout, paths: SpkgPaths, pkg: string, meta: ArtifactMeta) {
   const stamps = readStamps(paths.stampDir, pkg);
   const newest = stamps[stamps.length - 1];
   const files = newest?.stamp?.files;
@@ -177,7 +177,7 @@ async function swapIn(input: InstallInput, paths: SpkgPaths, meta: ArtifactMeta,
 }
 
 /** Moves the installed scripts (not manifest files) of the old version aside; returns where. */
-function moveAside(dir: string, aside: string, manifest: ReadonlySet<string>): string | undefined {
+export function moveAside(dir: string, aside: string, manifest: ReadonlySet<string>): string | undefined {
   if (!existsSync(dir)) return undefined;
   rmSync(aside, { recursive: true, force: true });
   mkdirSync(aside, { recursive: true });
@@ -188,7 +188,7 @@ function moveAside(dir: string, aside: string, manifest: ReadonlySet<string>): s
   return aside;
 }
 
-function restoreAside(dir: string, aside: string | undefined, _manifest: ReadonlySet<string>): void {
+export function restoreAside(dir: string, aside: string | undefined, _manifest: ReadonlySet<string>): void {
   if (existsSync(dir)) {
     for (const name of readdirSync(dir)) if (name.startsWith('spkg-') && name !== 'spkg-requirements.txt') rmSync(join(dir, name), { force: true });
   }
@@ -221,7 +221,7 @@ async function reinstallOldWheels(
   input.logger.info(code === 0 ? 'reinstalled the previous wheel(s)' : `warning: could not reinstall the previous wheel(s) (exit code ${code})`);
 }
 
-function makeStamp(layout: SageLayout, spkg: Spkg, meta: ArtifactMeta): SageStamp {
+export function makeStamp(layout: SageLayout, spkg: Spkg, meta: ArtifactMeta): SageStamp {
   const versionFile = join(layout.sageRoot, 'VERSION.txt');
   return {
     package_name: spkg.name,
