@@ -1,5 +1,6 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { withTreeLock } from '../../lock';
+import { recordTaskFacts } from '../../report/facts';
 import { BuildError } from '../../build/errors';
 import type { WithLock } from '../../build/install-package';
 import { openPackageLogger, type PackageLogger } from '../../build/logger';
@@ -34,8 +35,31 @@ export async function runPackageExecutor(
     logger = openPackageLogger({ logFile: paths.logFile, label: paths.pkgName, quiet: process.env.NX_SAGE_QUIET === '1' });
     const log = logger;
     log.info(`${verb} ${paths.pkgName} (${new Date().toISOString()})`);
-    const withLock: WithLock = (mode, description, fn) =>
-      withTreeLock(layout.sageLocal, mode, (lock) => fn(lock.signal), { owner: spkg.name, description, log: (m) => log.info(m) });
+    // Lock waits feed the run report (who held the tree lock, how long this task waited).
+    const withLock: WithLock = (mode, description, fn) => {
+      const asked = performance.now();
+      const holders: string[] = [];
+      return withTreeLock(
+        layout.sageLocal,
+        mode,
+        (lock) => {
+          const lockWaitMs = Math.round(performance.now() - asked);
+          recordTaskFacts(context.root, { project: context.projectName ?? spkg.name, target: context.targetName ?? verb, lockWaitMs, lockHolders: holders });
+          return fn(lock.signal);
+        },
+        {
+          owner: spkg.name,
+          description,
+          log: (message) => {
+            const text = message.replace(/^nx-sage: /, '');
+            const waiting = /^waiting for the \w+ lock on [^:]+: (.*)$/.exec(text);
+            const holder = waiting && /(shared|exclusive) hold by (\S+)/.exec(waiting[1]);
+            if (waiting) holders.push(holder ? `${holder[2]} (${holder[1]})` : waiting[1]);
+            log.info(text);
+          },
+        },
+      );
+    };
     await body({ layout, spkg, artifactsDir, logger: log, withLock, options });
     return { success: true };
   } catch (error) {

@@ -3,6 +3,7 @@ import { runStub, stubMode } from '../common/stub';
 import { installPackage } from '../../build/install-package';
 import type { SpkgExecutorOptions } from '../common/options';
 import { runPackageExecutor } from '../common/run-executor';
+import { recordTaskFacts } from '../../report/facts';
 
 /**
  * Installs the artifact of `build` into the tree in ONE exclusive section (old version out, new
@@ -11,6 +12,11 @@ import { runPackageExecutor } from '../common/run-executor';
 export default async function installExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
   if (stubMode()) return runStub('install', options, context.root);
   return runPackageExecutor('install', options, context, async ({ layout, spkg, artifactsDir, logger, withLock }) => {
-    await installPackage({ layout, spkg, artifactsDir, logger, withLock, baseEnv: process.env });
+    const plan = await installPackage({ layout, spkg, artifactsDir, logger, withLock, baseEnv: process.env });
+    recordTaskFacts(context.root, {
+      project: context.projectName ?? spkg.name,
+      target: context.targetName ?? 'install',
+      installed: plan.action === 'skip' ? 'noop' : 'swapped',
+    });
   });
 }
