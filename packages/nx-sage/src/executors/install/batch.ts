@@ -1,0 +1,178 @@
+import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import { installWave, runTopologically, type BatchItem, type ItemResult, type TopoOutcome } from '../../build/batch-install';
+import { BuildError } from '../../build/errors';
+import type { WithLock } from '../../build/install-package';
+import { openPackageLogger, type PackageLogger } from '../../build/logger';
+import { spkgPaths } from '../../build/paths';
+import { withTreeLock } from '../../lock';
+import { recordTaskFacts } from '../../report/facts';
+import { readSpkg, SpkgError } from '../../spkg';
+import { pythonMinorVersion, resolveOptions, type SpkgExecutorOptions } from '../common/options';
+import { runStub, stubMode } from '../common/stub';
+
+/** Nx's per-task result of a batch (TaskResult in nx/src/config/misc-interfaces). */
+export interface BatchTaskResult {
+  task: string;
+  result: { success: boolean; terminalOutput: string; startTime?: number; endTime?: number; status?: 'success' | 'failure' | 'skipped' };
+}
+
+/**
+ * Batch implementation of `install` (executors.json: batchImplementation, preferBatch). Nx hands it
+ * the install tasks that are ready together; it installs them in dependency order, answers the
+ * up-to-date ones from the no-op check, puts pure wheel installs of one tree into one exclusive
+ * section with one pip call, and installs everything else as the single executor does. Each task's
+ * result is reported as soon as it is known.
+ */
+export default async function* installBatch(
+  taskGraph: TaskGraph,
+  inputs: Record<string, SpkgExecutorOptions>,
+  _overrides: unknown,
+  context: ExecutorContext,
+): AsyncGenerator<BatchTaskResult> {
+  const ids = Object.keys(taskGraph.tasks).filter((id) => inputs[id] !== undefined);
+  const deps: Record<string, string[]> = {};
+  // Nx 24 edges are objects ({ id, ... }); older Nx used plain task ids.
+  for (const id of ids) deps[id] = ((taskGraph.dependencies[id] ?? []) as unknown as (string | { id: string })[]).map((e) => (typeof e === 'string' ? e : e.id));
+  const outputs = new Map<string, string>();
+  const capture = (id: string, text: string) => outputs.set(id, (outputs.get(id) ?? '') + text);
+  const started = new Map<string, number>();
+  const blockedIds = new Set<string>();
+  const blocked = (id: string, dep: string | undefined): ItemResult => {
+    blockedIds.add(id);
+    const why = dep ? `not installed: its dependency ${dep} failed` : 'not installed: the batch could not order it (dependency cycle?)';
+    capture(id, `nx-sage: ${why}\n`);
+    console.error(`nx-sage: ${id}: ${why}`);
+    return { ok: false, route: 'single', error: new Error(why) };
+  };
+  const toNx = ({ id, result }: TopoOutcome<ItemResult>, skippedDep: boolean): BatchTaskResult => ({
+    task: id,
+    result: {
+      success: result.ok,
+      ...(skippedDep ? { status: 'skipped' as const } : {}),
+      terminalOutput: outputs.get(id) ?? '',
+      startTime: started.get(id) ?? Date.now(),
+      endTime: Date.now(),
+    },
+  });
+
+  if (stubMode()) {
+    const wave = async function* (ready: string[]): AsyncGenerator<TopoOutcome<ItemResult>> {
+      for (const id of ready) {
+        started.set(id, Date.now());
+        const { success } = await runStub('install', inputs[id], context.root);
+        yield { id, result: success ? { ok: true, route: 'single', action: 'install', reason: 'stub' } : { ok: false, route: 'single', error: new Error('stub install failed') } };
+      }
+    };
+    for await (const outcome of runTopologically(ids, deps, wave, (r) => r.ok, blocked)) yield toNx(outcome, blockedIds.has(outcome.id));
+    return;
+  }
+
+  const quiet = process.env.NX_SAGE_QUIET === '1';
+  const minors = new Map<string, Promise<string>>();
+  const minorOf = (python: string) => {
+    if (!minors.has(python)) minors.set(python, pythonMinorVersion(python));
+    return minors.get(python)!;
+  };
+  const loggers: PackageLogger[] = [];
+  const items = new Map<string, BatchItem>();
+  const setupErrors = new Map<string, unknown>();
+  const loggerOf = new Map<string, PackageLogger>();
+  // One lock helper per tree (SAGE_LOCAL) for the sections that cover several packages.
+  const batchLocks = new Map<string, WithLock>();
+
+  const setUp = async (id: string): Promise<BatchItem | undefined> => {
+    const options = inputs[id];
+    try {
+      const { layout, artifactsDir } = await resolveOptions(options, context.root, process.env, minorOf);
+      const spkg = readSpkg(layout.pkgsDir, options.package);
+      const paths = spkgPaths(layout, spkg);
+      const logger = openPackageLogger({
+        logFile: paths.logFile,
+        label: paths.pkgName,
+        quiet,
+        echo: (text) => {
+          capture(id, text);
+          process.stdout.write(text);
+        },
+      });
+      const fileOnly = openPackageLogger({ logFile: paths.logFile, label: paths.pkgName, echo: (text) => capture(id, text) });
+      loggers.push(logger, fileOnly);
+      loggerOf.set(id, logger);
+      logger.info(`install ${paths.pkgName} (${new Date().toISOString()}, batch of ${ids.length})`);
+      const withLock: WithLock = (mode, description, fn) =>
+        withTreeLock(layout.sageLocal, mode, (lock) => fn(lock.signal), { owner: spkg.name, description, log: (m) => logger.info(m.replace(/^nx-sage: /, '')) });
+      if (!batchLocks.has(layout.sageLocal)) {
+        batchLocks.set(layout.sageLocal, (mode, description, fn) =>
+          withTreeLock(layout.sageLocal, mode, (lock) => fn(lock.signal), {
+            owner: 'install-batch',
+            description,
+            log: (m) => process.stdout.write(`[install batch] nx-sage: ${m.replace(/^nx-sage: /, '')}\n`),
+          }),
+        );
+      }
+      return { id, layout, spkg, artifactsDir, logger, fileLine: (text) => fileOnly.line(text), withLock };
+    } catch (error) {
+      setupErrors.set(id, error);
+      return undefined;
+    }
+  };
+
+  const wave = async function* (ready: string[]): AsyncGenerator<TopoOutcome<ItemResult>> {
+    const now = Date.now();
+    const waveItems: BatchItem[] = [];
+    for (const id of ready) {
+      started.set(id, now);
+      const item = items.get(id) ?? (await setUp(id));
+      if (item) {
+        items.set(id, item);
+        waveItems.push(item);
+      } else yield { id, result: { ok: false, route: 'single', error: setupErrors.get(id) } };
+    }
+    if (waveItems.length === 0) return;
+    for (const [sageLocal, treeItems] of byTree(waveItems)) {
+      yield* installWave({
+        items: treeItems,
+        batchLock: batchLocks.get(sageLocal)!,
+        baseEnv: process.env,
+        echoGroupLine: (label, text) => {
+          if (!quiet) process.stdout.write(`[${label}] ${text}\n`);
+        },
+      });
+    }
+  };
+
+  try {
+    for await (const outcome of runTopologically(ids, deps, wave, (r) => r.ok, blocked)) {
+      const { id, result } = outcome;
+      const skippedDep = blockedIds.has(id);
+      if (!result.ok && !skippedDep) report(id, inputs[id].package, result.error, loggerOf.get(id), (t) => capture(id, t));
+      if (result.ok) {
+        recordTaskFacts(context.root, {
+          project: taskGraph.tasks[id]?.target.project ?? inputs[id].package,
+          target: taskGraph.tasks[id]?.target.target ?? 'install',
+          installed: result.action === 'skip' ? 'noop' : 'swapped',
+        });
+      }
+      yield toNx(outcome, skippedDep);
+    }
+  } finally {
+    for (const logger of loggers) logger.close();
+  }
+}
+
+function byTree(items: BatchItem[]): Map<string, BatchItem[]> {
+  const out = new Map<string, BatchItem[]>();
+  for (const item of items) out.set(item.layout.sageLocal, [...(out.get(item.layout.sageLocal) ?? []), item]);
+  return out;
+}
+
+function report(id: string, pkg: string, error: unknown, logger: PackageLogger | undefined, capture: (text: string) => void): void {
+  const message =
+    error instanceof BuildError || error instanceof SpkgError
+      ? error.message
+      : `package '${pkg}', install: ${(error as Error)?.stack ?? String(error)}${logger ? `\n  log:  ${logger.logFile}` : ''}`;
+  if (logger) logger.info(`FAILED: ${message}`);
+  const text = `\nnx-sage: install of '${pkg}' failed (${id}):\n${message}\n`;
+  capture(text);
+  console.error(text);
+}
