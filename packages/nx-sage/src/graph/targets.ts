@@ -23,7 +23,8 @@ export interface TargetContext {
   pluginHash: string;
 }
 
-// Inputs of the targets that are never cached (install, uninstall, download, check, venv, satisfied).
+// Inputs of the targets that are never cached and never selected by `nx affected` (uninstall, check,
+// venv, satisfied; install has the build's inputs, see below).
 // Nx still hashes every task of a run; without `inputs` it uses the default `{projectRoot}/**/*` +
 // `^{projectRoot}/**/*`, which names the venv node's project (root `<sageRoot>/build`). When `build/`
 // holds nothing but `pkgs/` (fixture trees, the 10.10 tree) that project owns no file and Nx aborts with
@@ -92,12 +93,13 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
     });
   }
   const installDeps = names.install ? [`^${names.install}`] : [];
+  const inputs = buildInputs(node, ctx);
   add('build', {
     executor: 'nx-sage:build',
     options,
     dependsOn: [...(hasDownload && names.download ? [names.download] : []), ...installDeps],
     cache: true,
-    inputs: buildInputs(node, ctx),
+    inputs,
     outputs: ['{workspaceRoot}/' + options.artifactsDir],
     metadata: metadata(`Build ${label} into a staged tree (shared tree lock); cached by Nx`),
   });
@@ -106,7 +108,10 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
     options,
     dependsOn: [...(names.build ? [names.build] : []), ...installDeps],
     cache: false,
-    inputs: UNCACHED_INPUTS,
+    // Never cached, but Nx 24's `affected` selects TASKS by matching changed files against each task's
+    // inputs: with the build's inputs, `nx affected -t install` selects exactly the installs whose
+    // build is affected (X + normal dependents); with none it would select nothing.
+    inputs,
     metadata: metadata(`Swap ${label} into ${spkg.trees} in one exclusive section and write its stamp`),
   });
   add('uninstall', {
