@@ -18,6 +18,7 @@ import {
 import type { PackageLogger } from './logger';
 import { spkgPaths, venvPython, type SageLayout, type SpkgPaths } from './paths';
 import { planInstall, type InstallAction } from './plan-install';
+import { rewriteTreePath, TREE_PLACEHOLDER } from './relocate';
 import { removeInstalled } from './remove-installed';
 import { extractScriptBody } from './script-wrapper';
 import { helperMode, writeWrappedScript } from './scripts';
@@ -239,7 +240,7 @@ interface Member {
 function validArtifact(item: BatchItem, paths: SpkgPaths): ArtifactMeta | undefined {
   const meta = readArtifact(item.artifactsDir);
   if (!meta || meta.package !== item.spkg.name || meta.version !== item.spkg.versionWithPatchlevel) return undefined;
-  return meta.prefixHash === hashPrefix(paths.tree) ? meta : undefined;
+  return meta.relocatable || meta.prefixHash === hashPrefix(paths.tree) ? meta : undefined;
 }
 
 const decide = (item: BatchItem, paths: SpkgPaths, meta: ArtifactMeta) => planInstall(installFacts(item.layout, paths, item.spkg.name, meta));
@@ -357,6 +358,8 @@ async function installGroup(members: Member[], input: WaveInput): Promise<[Membe
     for (const m of members) {
       rmSync(m.paths.installStaging, { recursive: true, force: true });
       await unpackArtifactTree(m.item.artifactsDir, m.meta, join(m.paths.installStaging, 'tree'));
+      // As installPackage: a relocatable (wheel-only) artifact's requirement files get this tree's path.
+      if (m.meta.relocatable) rewriteTreePath(join(m.paths.installStaging, 'tree'), m.meta.files, TREE_PLACEHOLDER, m.paths.tree);
     }
     await input.batchLock('exclusive', label, async (signal) => {
       const active: Member[] = [];
