@@ -111,7 +111,9 @@ describe('tree lock: crashed and stalled holders', () => {
   }
 
   it('never breaks a stalled (SIGSTOPped) local reader, even past staleMs: the writer waits', async () => {
-    const { writerEnteredAt, continuedAt, heartbeatAgeMs, readerAborted, exit } = await stallReader(false, 2600);
+    // staleMs (2 s) + up to 1 s of future mtime (proper-lockfile's first precision probe sets the hold's
+    // mtime to the next whole second + 5 ms) + margin.
+    const { writerEnteredAt, continuedAt, heartbeatAgeMs, readerAborted, exit } = await stallReader(false, 3300);
     // Its heartbeat was older than staleMs: an mtime lease would have been broken by now.
     expect(heartbeatAgeMs).toEqual([expect.any(Number)]);
     expect(heartbeatAgeMs[0]).toBeGreaterThan(2000);
