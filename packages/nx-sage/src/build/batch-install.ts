@@ -234,6 +234,7 @@ interface Member {
   oldStamps?: { file: string; text: string; stamp?: SageStamp }[];
   swap?: FileSwap;
   oldScripts?: string;
+  undone?: boolean;
 }
 
 /** A usable artifact for this package and tree (else installPackage reports the exact problem). */
@@ -398,55 +399,64 @@ async function installGroup(members: Member[], input: WaveInput): Promise<[Membe
         }
       }
       if (active.length === 0) return;
-      for (const m of active) m.item.logger.info(`${m.action}: ${m.reason} (one pip call for ${active.length} packages)`);
+      const committed = new Set<Member>();
+      try {
+        for (const m of active) m.item.logger.info(`${m.action}: ${m.reason} (one pip call for ${active.length} packages)`);
 
-      const python = venvPython(first.layout);
-      const env = buildSpkgEnv({ layout: first.layout, spkg: first.spkg, paths: active[0].paths, baseEnv: input.baseEnv, pkgDir: active[0].paths.tree });
-      const pip = (args: string[], filter?: (l: string) => boolean) =>
-        run(python, args, { cwd: first.layout.sageRoot, env, signal, reject: false, onLine: (l) => (filter && !filter(l) ? undefined : groupLine(l)) });
-      const notInstalledWarning = (l: string) => !/^WARNING: Skipping .* as it is not installed/.test(l);
+        const python = venvPython(first.layout);
+        const env = buildSpkgEnv({ layout: first.layout, spkg: first.spkg, paths: active[0].paths, baseEnv: input.baseEnv, pkgDir: active[0].paths.tree });
+        const pip = (args: string[], filter?: (l: string) => boolean) =>
+          run(python, args, { cwd: first.layout.sageRoot, env, signal, reject: false, onLine: (l) => (filter && !filter(l) ? undefined : groupLine(l)) });
+        const notInstalledWarning = (l: string) => !/^WARNING: Skipping .* as it is not installed/.test(l);
 
-      const args = groupPipArgs(
-        active.map((m) => m.paths.wheelsDir),
-        active.map((m) => join(m.paths.pkgScriptsDir, 'spkg-requirements.txt')),
-        unique(active.flatMap((m) => [...(m.old?.dists ?? []), ...m.wheel.dists])),
-      );
-      groupLine(`nx-sage: pip uninstall + pip install of ${active.length} packages`);
-      // As sdh_pip_uninstall / sdh_actually_pip_install_wheel: a failed uninstall only warns.
-      const removed = await pip(args.uninstall, notInstalledWarning);
-      if (removed.exitCode !== 0) groupLine(`nx-sage: warning: pip uninstall failed (exit code ${removed.exitCode}); continuing`);
-      const installed = await pip(args.install);
-      if (installed.exitCode === 0 && !installed.isCanceled) {
-        for (const m of active) {
-          mkdirSync(m.paths.stampDir, { recursive: true });
-          writeFileSync(join(m.paths.stampDir, m.paths.pkgName), formatStamp(makeStamp(m.item.layout, m.item.spkg, m.meta)));
-          m.swap!.commit();
-          if (m.oldScripts) rmSync(m.oldScripts, { recursive: true, force: true });
-          m.item.logger.info(`installed ${m.paths.pkgName} into ${m.paths.tree} (${m.meta.files.length} files, batched)`);
-          results.set(m, { ok: true, route: 'group', action: m.action!, reason: m.reason! });
-        }
-        return;
-      }
-      groupLine(`nx-sage: the combined pip install failed (exit code ${installed.exitCode}); undoing it and installing these packages one by one`);
-      for (const m of [...active].reverse()) undoMember(m);
-      // Partially installed new distributions out, the previous wheels (restored files) back in.
-      await pip([...PIP, 'uninstall', '--yes', '--no-input', ...unique(active.flatMap((m) => m.wheel.dists))], notInstalledWarning);
-      const previous = active.filter((m) => (m.old?.dists.length ?? 0) > 0 && existsSync(join(m.paths.pkgScriptsDir, 'spkg-requirements.txt')));
-      if (previous.length > 0) {
-        const again = groupPipArgs(
-          previous.map((m) => m.paths.wheelsDir),
-          previous.map((m) => join(m.paths.pkgScriptsDir, 'spkg-requirements.txt')),
-          [],
+        const args = groupPipArgs(
+          active.map((m) => m.paths.wheelsDir),
+          active.map((m) => join(m.paths.pkgScriptsDir, 'spkg-requirements.txt')),
+          unique(active.flatMap((m) => [...(m.old?.dists ?? []), ...m.wheel.dists])),
         );
-        if ((await pip(again.install)).exitCode !== 0) {
-          for (const m of previous) {
-            const one = groupPipArgs([m.paths.wheelsDir], [join(m.paths.pkgScriptsDir, 'spkg-requirements.txt')], []);
-            const code = (await pip(one.install)).exitCode;
-            m.item.logger.info(code === 0 ? 'reinstalled the previous wheel(s)' : `warning: could not reinstall the previous wheel(s) (exit code ${code})`);
+        groupLine(`nx-sage: pip uninstall + pip install of ${active.length} packages`);
+        // As sdh_pip_uninstall / sdh_actually_pip_install_wheel: a failed uninstall only warns.
+        const removed = await pip(args.uninstall, notInstalledWarning);
+        if (removed.exitCode !== 0) groupLine(`nx-sage: warning: pip uninstall failed (exit code ${removed.exitCode}); continuing`);
+        const installed = await pip(args.install);
+        if (installed.exitCode === 0 && !installed.isCanceled) {
+          for (const m of active) {
+            mkdirSync(m.paths.stampDir, { recursive: true });
+            writeFileSync(join(m.paths.stampDir, m.paths.pkgName), formatStamp(makeStamp(m.item.layout, m.item.spkg, m.meta)));
+            m.swap!.commit();
+            committed.add(m);
+            if (m.oldScripts) rmSync(m.oldScripts, { recursive: true, force: true });
+            m.item.logger.info(`installed ${m.paths.pkgName} into ${m.paths.tree} (${m.meta.files.length} files, batched)`);
+            results.set(m, { ok: true, route: 'group', action: m.action!, reason: m.reason! });
+          }
+          return;
+        }
+        groupLine(`nx-sage: the combined pip install failed (exit code ${installed.exitCode}); undoing it and installing these packages one by one`);
+        for (const m of [...active].reverse()) undoMember(m);
+        // Partially installed new distributions out, the previous wheels (restored files) back in.
+        await pip([...PIP, 'uninstall', '--yes', '--no-input', ...unique(active.flatMap((m) => m.wheel.dists))], notInstalledWarning);
+        const previous = active.filter((m) => (m.old?.dists.length ?? 0) > 0 && existsSync(join(m.paths.pkgScriptsDir, 'spkg-requirements.txt')));
+        if (previous.length > 0) {
+          const again = groupPipArgs(
+            previous.map((m) => m.paths.wheelsDir),
+            previous.map((m) => join(m.paths.pkgScriptsDir, 'spkg-requirements.txt')),
+            [],
+          );
+          if ((await pip(again.install)).exitCode !== 0) {
+            for (const m of previous) {
+              const one = groupPipArgs([m.paths.wheelsDir], [join(m.paths.pkgScriptsDir, 'spkg-requirements.txt')], []);
+              const code = (await pip(one.install)).exitCode;
+              m.item.logger.info(code === 0 ? 'reinstalled the previous wheel(s)' : `warning: could not reinstall the previous wheel(s) (exit code ${code})`);
+            }
           }
         }
+        for (const m of active) results.set(m, 'fallback');
+      } catch (error) {
+        // Anything unexpected (not a pip exit code): what is not committed is undone and goes one by one.
+        for (const m of [...active].reverse()) if (!committed.has(m)) undoMember(m);
+        groupLine(`nx-sage: the batched install stopped (${(error as Error).message}); installing the rest one by one`);
+        for (const m of active) if (!committed.has(m)) results.set(m, 'fallback');
       }
-      for (const m of active) results.set(m, 'fallback');
     });
   } catch (error) {
     // The lock or an unpack failed before anything was touched: each member goes its own way.
@@ -497,6 +507,8 @@ async function stageMember(m: Member, input: WaveInput, stamps: ReturnType<typeo
 
 /** Puts a member's previous state back: files, installed scripts, stamps. */
 function undoMember(m: Member): void {
+  if (m.undone) return;
+  m.undone = true;
   rmSync(join(m.paths.stampDir, m.paths.pkgName), { force: true });
   m.swap?.rollback();
   restoreAside(m.paths.pkgScriptsDir, m.oldScripts, new Set(m.meta.files));
