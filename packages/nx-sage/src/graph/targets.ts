@@ -34,6 +34,7 @@ const UNCACHED_INPUTS: TargetConfiguration['inputs'] = [];
 // Environment that changes what a native build produces.
 const BUILD_ENV = ['CC', 'CXX', 'FC', 'CFLAGS', 'CXXFLAGS', 'FCFLAGS', 'LDFLAGS', 'CPPFLAGS', 'SAGE_FAT_BINARY', 'SAGE_DEBUG'];
 
+const toPosix = (path: string) => path.split('\\').join('/');
 const rel = (sageRoot: string, ...parts: string[]) => posix.normalize(posix.join(sageRoot, ...parts));
 
 export function buildTargetOptions(name: string, ctx: TargetContext): SpkgTargetOptions {
@@ -145,10 +146,18 @@ export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfig
   const fileDeps = node.fileDeps
     .filter((file) => file.startsWith('/SAGE_SRC/'))
     .map((file) => `{workspaceRoot}/${rel(ctx.sageRoot, 'src', file.slice('/SAGE_SRC/'.length))}`);
+  // Files read through symlinks (gfortran's version is gcc's file, sagelib's is VERSION.txt) count too.
+  const linked = [node.spkg.name, ...deps].flatMap((name) => {
+    const spkg = ctx.graph.nodes.get(name)?.spkg;
+    if (!spkg) return [];
+    const sageRootAbs = posix.dirname(posix.dirname(posix.dirname(toPosix(spkg.dir))));
+    return spkg.linkedFiles.map((file) => `{workspaceRoot}/${rel(ctx.sageRoot, posix.relative(sageRootAbs, toPosix(file)))}`);
+  });
   return [
     '{projectRoot}/**/*',
     ...deps.map((dep) => `{workspaceRoot}/${pkgs}/${dep}/**/*`),
     ...fileDeps,
+    ...[...new Set(linked)].sort(),
     { runtime: `${ctx.options.python} -c "import sys, platform; print(sys.version, platform.machine())"` },
     ...BUILD_ENV.map((env) => ({ env })),
     { env: 'NX_SAGE_CACHE_SALT' },

@@ -28,6 +28,8 @@ export interface Spkg extends SpkgVersion {
   distributionName?: string;
   /** Names of the files directly in the directory (scripts, tags, metadata). */
   files: string[];
+  /** Absolute paths of files outside the directory its metadata was read from (symlink targets). */
+  linkedFiles: string[];
   /** patches/*.patch in the order sage-apply-patches applies them (glob order). */
   patches: string[];
 }
@@ -41,7 +43,8 @@ export function readSpkg(pkgsDir: string, name: string): Spkg {
   validatePackageName(name, at('type'));
   const files = readdirSync(dir).sort();
   const has = (file: string) => files.includes(file);
-  const text = (file: string) => (has(file) ? readPackageText(at(file)) : null);
+  const linked = new Set<string>();
+  const text = (file: string) => (has(file) ? readPackageText(at(file), linked) : null);
 
   const type = readType(name, at('type'));
   const version = parseVersion(text('package-version.txt'));
@@ -74,6 +77,7 @@ export function readSpkg(pkgsDir: string, name: string): Spkg {
       .filter(Boolean),
     distributionName: requirements === null ? undefined : parseDistributionName(requirements),
     files,
+    linkedFiles: [...linked].sort(),
     patches: has('patches') ? readPatches(at('patches')) : [],
   };
 }
