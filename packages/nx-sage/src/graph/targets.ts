@@ -146,12 +146,16 @@ export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfig
   const fileDeps = node.fileDeps
     .filter((file) => file.startsWith('/SAGE_SRC/'))
     .map((file) => `{workspaceRoot}/${rel(ctx.sageRoot, 'src', file.slice('/SAGE_SRC/'.length))}`);
-  // Files read through symlinks (gfortran's version is gcc's file, sagelib's is VERSION.txt) count too.
+  // Files read through symlinks (gfortran's version is gcc's file, sagelib's is VERSION.txt) count too,
+  // and so do the Sage library sources for the FORCE packages (sagelib, sagemath_objects): make rebuilds
+  // them on every run; with Nx they rebuild exactly when these sources (or other inputs) change.
   const linked = [node.spkg.name, ...deps].flatMap((name) => {
-    const spkg = ctx.graph.nodes.get(name)?.spkg;
+    const dep = ctx.graph.nodes.get(name);
+    const spkg = dep?.spkg;
     if (!spkg) return [];
+    const library = dep.fileDeps.includes('FORCE') ? [`{workspaceRoot}/${rel(ctx.sageRoot, 'src')}/**/*`, `{workspaceRoot}/${rel(ctx.sageRoot, 'pkgs')}/**/*`] : [];
     const sageRootAbs = posix.dirname(posix.dirname(posix.dirname(toPosix(spkg.dir))));
-    return spkg.linkedFiles.map((file) => `{workspaceRoot}/${rel(ctx.sageRoot, posix.relative(sageRootAbs, toPosix(file)))}`);
+    return [...library, ...spkg.linkedFiles.map((file) => `{workspaceRoot}/${rel(ctx.sageRoot, posix.relative(sageRootAbs, toPosix(file)))}`)];
   });
   return [
     '{projectRoot}/**/*',
