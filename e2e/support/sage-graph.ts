@@ -65,26 +65,20 @@ export function packagesWithBuild(graph: SageGraph): Set<string> {
  * target stale), without the edge make dropped.
  */
 export function normalDependents(graph: SageGraph, x: string): Set<string> {
-  const dropped = droppedEdges(graph);
-  const reverse = new Map<string, string[]>();
-  for (const [name, pkg] of Object.entries(graph.packages)) {
-    for (const dep of pkg.deps) {
-      if (dropped.has(`${name}->${dep}`)) continue;
-      reverse.set(dep, [...(reverse.get(dep) ?? []), name]);
-    }
-  }
-  const seen = new Set<string>([x]);
-  const queue = [x];
-  while (queue.length) for (const next of reverse.get(queue.pop()!) ?? []) if (!seen.has(next)) seen.add(next), queue.push(next);
-  return seen;
+  return dependents(graph, x, (pkg) => pkg.deps);
 }
 
 /** Every graph dependent of X, normal and order-only (what Nx's project-level `affected` selects). */
 export function allDependents(graph: SageGraph, x: string): Set<string> {
+  return dependents(graph, x, (pkg) => [...pkg.deps, ...pkg.orderOnlyDeps]);
+}
+
+/** X plus everything that reaches X through the edges `edgesOf` names, without the edge make dropped. */
+function dependents(graph: SageGraph, x: string, edgesOf: (pkg: GraphPackage) => string[]): Set<string> {
   const dropped = droppedEdges(graph);
   const reverse = new Map<string, string[]>();
   for (const [name, pkg] of Object.entries(graph.packages)) {
-    for (const dep of [...pkg.deps, ...pkg.orderOnlyDeps]) {
+    for (const dep of edgesOf(pkg)) {
       if (dropped.has(`${name}->${dep}`)) continue;
       reverse.set(dep, [...(reverse.get(dep) ?? []), name]);
     }

@@ -1,10 +1,10 @@
-import type { CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
+import type { ProjectConfiguration } from '@nx/devkit';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempTree, removeTree, spkgFiles } from '../testing/temp-tree';
 import { updateFilesInContext } from 'nx/src/utils/workspace-context';
-import { createDependencies } from './create-dependencies';
-import { createSageNodes, groupByTree } from './create-nodes';
+import { inferGraph } from '../testing/infer';
+import { groupByTree } from './create-nodes';
 import type { NxSagePluginOptions } from './options';
 
 const SHA256 = 'd'.repeat(64);
@@ -22,39 +22,9 @@ const TREE = {
   ...spkgFiles('info', { type: 'standard' }),
 };
 
-type Projects = Record<string, ProjectConfiguration>;
-
 async function infer(root: string, options: NxSagePluginOptions = {}) {
-  const files = findTypeFiles(root);
-  const results = await createSageNodes(files, options, root, { cacheDir: join(root, '.cache') });
-  const projects: Projects = {};
-  for (const [, result] of results) {
-    for (const [projectRoot, project] of Object.entries((result as CreateNodesResult).projects ?? {})) {
-      projects[project.name!] = { ...project, root: projectRoot } as ProjectConfiguration;
-    }
-  }
-  const deps = await createDependencies(options, {
-    projects,
-    externalNodes: {},
-    nxJsonConfiguration: {},
-    workspaceRoot: root,
-    fileMap: { projectFileMap: {}, nonProjectFiles: [] },
-    filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
-  });
-  return { projects, deps: deps.map((d) => `${d.source}->${d.target}`).sort() };
-}
-
-function findTypeFiles(root: string): string[] {
-  return readdirSync(join(root, 'build/pkgs'))
-    .map((name) => `build/pkgs/${name}/type`)
-    .filter((file) => {
-      try {
-        readdirSync(join(root, file, '..'));
-        return readdirSync(join(root, file, '..')).includes('type');
-      } catch {
-        return false;
-      }
-    });
+  const { projects, edges } = await inferGraph(root, options, join(root, '.cache'));
+  return { projects, deps: edges };
 }
 
 const sage = (project: ProjectConfiguration) => (project.metadata as any).sage;

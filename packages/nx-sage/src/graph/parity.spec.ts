@@ -2,13 +2,11 @@
  * Must-show of the graph issue: Sage 10.10.beta4's 437 packages through the plugin's real entry points
  * (createNodes + createDependencies) give exactly the graph Sage's make uses (../shared/.../graph.json).
  */
-import type { CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { removeTree } from '../testing/temp-tree';
-import { createDependencies } from './create-dependencies';
-import { createSageNodes } from './create-nodes';
+import { inferGraph } from '../testing/infer';
 import type { SpkgMetadata } from './project-config';
 
 const SAGE_TREE = resolve(__dirname, '../../../../../shared/sage-10.10.beta4');
@@ -28,23 +26,8 @@ describe('parity with Sage 10.10.beta4 make graph', () => {
 
   it('infers the same packages, metadata and normal/order-only edges for all 437 packages', async () => {
     const truth = JSON.parse(readFileSync(join(SAGE_TREE, 'graph.json'), 'utf8')) as GroundTruth;
-    const typeFiles = readdirSync(join(SAGE_TREE, 'build/pkgs'))
-      .filter((name) => existsSync(join(SAGE_TREE, 'build/pkgs', name, 'type')))
-      .map((name) => `build/pkgs/${name}/type`);
-    const results = await createSageNodes(typeFiles, {}, SAGE_TREE, { cacheDir });
-    const projects: Record<string, ProjectConfiguration> = {};
-    for (const [, result] of results) {
-      for (const [root, project] of Object.entries((result as CreateNodesResult).projects ?? {})) projects[project.name!] = { ...project, root } as ProjectConfiguration;
-    }
-    const edges = await createDependencies({}, {
-      projects,
-      externalNodes: {},
-      nxJsonConfiguration: {},
-      workspaceRoot: SAGE_TREE,
-      fileMap: { projectFileMap: {}, nonProjectFiles: [] },
-      filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
-    });
-    const graphEdges = new Set(edges.map((e) => `${e.source}->${e.target}`));
+    const { projects, edges } = await inferGraph(SAGE_TREE, {}, cacheDir);
+    const graphEdges = new Set(edges);
 
     const differences: string[] = [];
     const names = Object.keys(truth.packages);
