@@ -13,7 +13,7 @@ import { spkgPaths, venvPython, type SageLayout, type SpkgPaths } from './paths'
 import { helperMode, runScript, writeWrappedScript, type HelperMode } from './scripts';
 import { extractScriptBody, hasShebang, WRAPPED_SCRIPTS } from './script-wrapper';
 import { hashPackageSources } from './source-hash';
-import { verifyChecksum } from './checksum';
+import { ensureUpstream, type UpstreamFile } from './upstream';
 import { isRelocatable, rewriteTreePath, TREE_PLACEHOLDER } from './relocate';
 
 export interface BuildInput {
@@ -44,7 +44,7 @@ export async function buildPackage(input: BuildInput): Promise<ArtifactMeta> {
       hint: 'install the system package instead, or mark it as provided by the system (nx.json: system)',
     });
   }
-  const upstream = await checkUpstream(input, fail);
+  const upstream = await checkUpstream(input);
   if (spkg.trees === 'SAGE_VENV' && !existsSync(venvPython(layout))) {
     throw fail('setup', 'ENOVENV', `the venv ${layout.sageVenv} does not exist`, {
       hint: 'run the install target of python3_venv first (it is a dependency of every Python package)',
@@ -85,26 +85,11 @@ export async function buildPackage(input: BuildInput): Promise<ArtifactMeta> {
 
 type Fail = (phase: BuildPhase, code: BuildError['code'], problem: string, extra?: { hint?: string; file?: string; cause?: unknown }) => BuildError;
 
-/** The verified upstream file of normal/wheel packages (sage-spkg's ensure_pkg_src, without downloading). */
-async function checkUpstream(input: BuildInput, fail: Fail): Promise<{ file: string; sha256?: string } | undefined> {
+/** The verified upstream file of normal/wheel packages (sage-spkg's ensure_pkg_src). */
+async function checkUpstream(input: BuildInput): Promise<UpstreamFile | undefined> {
   const { spkg, layout } = input;
   if (spkg.source !== 'normal' && spkg.source !== 'wheel') return undefined;
-  const tarball = spkg.tarballs[0];
-  const file = join(layout.distfiles, tarball.filename);
-  if (!existsSync(file)) {
-    throw fail('download', 'ENOTARBALL', `upstream file ${tarball.filename} is not in ${layout.distfiles}`, {
-      file,
-      hint: 'run the download target of this package (nx run <pkg>:download), or put the file into SAGE_DISTFILES',
-    });
-  }
-  const result = await verifyChecksum(file, tarball);
-  if (result && !result.ok) {
-    throw fail('download', 'ECHECKSUM', `checksum mismatch: ${result.algorithm} expected ${result.expected}, got ${result.actual}`, {
-      file,
-      hint: `delete ${file} and run the download target again; if the file is right, fix build/pkgs/${spkg.name}/checksums.ini (sage --package fix-checksum)`,
-    });
-  }
-  return { file, sha256: tarball.sha256 ?? result?.actual };
+  return ensureUpstream(layout, spkg, input.logger, input.baseEnv);
 }
 
 /** sage-spkg's extract_the_package: scripts, wheel into dist/, or the archive into src/ + patches. */

@@ -98,7 +98,11 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
   add('build', {
     executor: 'nx-sage:build',
     options,
-    dependsOn: [...(hasDownload && names.download ? [names.download] : []), ...installDeps],
+    // Not `^install` and not `download`: a build that really runs fetches its upstream file and
+    // installs its prerequisites itself (executors/build), so a cached build waits for nothing but its
+    // prerequisites' builds. A no-op run then looks every build up without waiting level by level for
+    // installs, and a remote-cache hit never fetches an upstream file.
+    dependsOn: names.build ? [`^${names.build}`] : [],
     cache: true,
     inputs,
     outputs: ['{workspaceRoot}/' + options.artifactsDir],

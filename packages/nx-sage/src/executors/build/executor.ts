@@ -3,11 +3,14 @@ import { runStub, stubMode } from '../common/stub';
 import { buildPackage } from '../../build/build-package';
 import type { SpkgExecutorOptions } from '../common/options';
 import { runPackageExecutor } from '../common/run-executor';
+import { dependencyInstalls } from './dependency-installs';
+import { installDependencies } from './install-dependencies';
 import { emulateSageOrder, uninstallBeforeBuild } from './sage-order';
 
 /**
- * Builds one package into its artifact (options.artifactsDir, cached by Nx) under the tree lock
- * SHARED: installs of other packages wait, other builds run alongside; the tree is not changed.
+ * Builds one package into its artifact (options.artifactsDir, cached by Nx): first its prerequisites
+ * into the tree (as make does before a build), then the build under the tree lock SHARED: installs of
+ * other packages wait, other builds run alongside; the tree is not changed.
  */
 export default async function buildExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
   if (stubMode()) return runStub('build', options, context.root);
@@ -17,6 +20,10 @@ export default async function buildExecutor(options: SpkgExecutorOptions, contex
       return;
     }
     const started = Date.now();
+    if (context.projectGraph && context.projectName) {
+      const steps = dependencyInstalls(context.projectGraph, context.projectName);
+      await installDependencies({ pkg: spkg.name, steps, workspaceRoot: context.root, logger, baseEnv: process.env });
+    }
     if (emulateSageOrder()) await uninstallBeforeBuild(layout, spkg, logger);
     const meta = await withLock('shared', `build ${spkg.name}`, (signal) =>
       buildPackage({ layout, spkg, artifactsDir, logger, signal, baseEnv: process.env }),

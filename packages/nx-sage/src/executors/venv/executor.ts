@@ -1,56 +1,15 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { runStub, stubMode } from '../common/stub';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { withTreeLock } from '../../lock';
-import { venvPython } from '../../build/paths';
-import { formatStamp } from '../../build/stamp';
-import { run } from '../../process/run';
+import { ensureVenv } from '../../build/venv';
 import { pythonMinorVersion, resolveOptions, type SpkgExecutorOptions } from '../common/options';
 
-/** Sage's stamp name of the venv node: python3_venv-3.X-<python path with / as ->. */
-export function venvStampName(minor: string, python: string): string {
-  return `python3_venv-${minor}-${python.replace(/\//g, '-')}`;
-}
-
-async function venvWorks(python: string): Promise<boolean> {
-  if (!existsSync(python)) return false;
-  const result = await run(python, ['-c', 'import sys, venv; print(sys.prefix)'], { reject: false });
-  return result.exitCode === 0;
-}
-
-/**
- * The $(PYTHON) rule: `<python> -m venv --without-pip SAGE_VENV` when the venv is missing or broken
- * (pip, setuptools and wheel are packages of the tree and install themselves), then the stamp.
- */
+/** The venv node's install: SAGE_VENV created (or checked) as Sage's $(PYTHON) rule does; see ensureVenv. */
 export default async function venvExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
   if (stubMode()) return runStub('venv', options, context.root);
   const say = (m: string) => console.log(`[python3_venv] ${m}`);
   try {
     const { layout } = await resolveOptions({ ...options, package: options.package || 'python3_venv' }, context.root);
-    const minor = await pythonMinorVersion(layout.python);
-    const stampDir = join(layout.sageVenv, 'var', 'lib', 'sage', 'installed');
-    const stamp = join(stampDir, venvStampName(minor, layout.python));
-    if ((await venvWorks(venvPython(layout))) && existsSync(stamp)) {
-      say(`nothing to do: ${layout.sageVenv} works (Python ${minor})`);
-      return { success: true };
-    }
-    await withTreeLock(layout.sageLocal, 'exclusive', async () => {
-      if (!(await venvWorks(venvPython(layout)))) {
-        say(`creating ${layout.sageVenv} with ${layout.python} -m venv --without-pip`);
-        mkdirSync(layout.sageVenv, { recursive: true });
-        const result = await run(layout.python, ['-m', 'venv', '--without-pip', layout.sageVenv], { reject: false, onLine: say });
-        if (result.exitCode !== 0) throw new Error(`${layout.python} -m venv failed with exit code ${result.exitCode}`);
-      }
-      mkdirSync(stampDir, { recursive: true });
-      // Stamps of another Python minor version are stale.
-      for (const old of readdirSync(stampDir)) if (old.startsWith('python3_venv-')) rmSync(join(stampDir, old), { force: true });
-      writeFileSync(stamp, formatStamp({
-        package_name: 'python3_venv', package_version: minor, install_date: new Date().toString(),
-        system_uname: '', sage_version: '', test_result: '', files: [],
-      }));
-    }, { owner: 'python3_venv', description: 'create the venv', log: say });
-    say(`venv ready: ${layout.sageVenv}`);
+    await ensureVenv(layout, await pythonMinorVersion(layout.python), say);
     return { success: true };
   } catch (error) {
     console.error(`\nnx-sage: creating the venv failed:\n${(error as Error).message}\n  → check the 'python' option (it must have the venv module)\n`);

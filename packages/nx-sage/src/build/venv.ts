@@ -1,0 +1,53 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { withTreeLock } from '../lock';
+import { run } from '../process/run';
+import { venvPython, type SageLayout } from './paths';
+import { formatStamp } from './stamp';
+
+/** Sage's stamp name of the venv node: python3_venv-3.X-<python path with / as ->. */
+export function venvStampName(minor: string, python: string): string {
+  return `python3_venv-${minor}-${python.replace(/\//g, '-')}`;
+}
+
+async function venvWorks(python: string): Promise<boolean> {
+  if (!existsSync(python)) return false;
+  const result = await run(python, ['-c', 'import sys, venv; print(sys.prefix)'], { reject: false });
+  return result.exitCode === 0;
+}
+
+/**
+ * The $(PYTHON) rule: `<python> -m venv --without-pip SAGE_VENV` when the venv is missing or broken
+ * (pip, setuptools and wheel are packages of the tree and install themselves), then the stamp.
+ * Checked first without the lock; created under the exclusive tree lock.
+ */
+export async function ensureVenv(layout: SageLayout, minor: string, say: (message: string) => void): Promise<'present' | 'created'> {
+  const stampDir = join(layout.sageVenv, 'var', 'lib', 'sage', 'installed');
+  const stamp = join(stampDir, venvStampName(minor, layout.python));
+  if ((await venvWorks(venvPython(layout))) && existsSync(stamp)) {
+    say(`nothing to do: ${layout.sageVenv} works (Python ${minor})`);
+    return 'present';
+  }
+  await withTreeLock(
+    layout.sageLocal,
+    'exclusive',
+    async () => {
+      if (!(await venvWorks(venvPython(layout)))) {
+        say(`creating ${layout.sageVenv} with ${layout.python} -m venv --without-pip`);
+        mkdirSync(layout.sageVenv, { recursive: true });
+        const result = await run(layout.python, ['-m', 'venv', '--without-pip', layout.sageVenv], { reject: false, onLine: say });
+        if (result.exitCode !== 0) throw new Error(`${layout.python} -m venv failed with exit code ${result.exitCode}`);
+      }
+      mkdirSync(stampDir, { recursive: true });
+      // Stamps of another Python minor version are stale.
+      for (const old of readdirSync(stampDir)) if (old.startsWith('python3_venv-')) rmSync(join(stampDir, old), { force: true });
+      writeFileSync(
+        stamp,
+        formatStamp({ package_name: 'python3_venv', package_version: minor, install_date: new Date().toString(), system_uname: '', sage_version: '', test_result: '', files: [] }),
+      );
+    },
+    { owner: 'python3_venv', description: 'create the venv', log: say },
+  );
+  say(`venv ready: ${layout.sageVenv}`);
+  return 'created';
+}

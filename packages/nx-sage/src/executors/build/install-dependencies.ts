@@ -1,0 +1,82 @@
+import { installFacts, installPackage, type WithLock } from '../../build/install-package';
+import { readArtifact } from '../../build/artifact';
+import { openPackageLogger, type PackageLogger } from '../../build/logger';
+import { spkgPaths } from '../../build/paths';
+import { planInstall } from '../../build/plan-install';
+import { ensureVenv } from '../../build/venv';
+import { withTreeLock } from '../../lock';
+import { readSpkg } from '../../spkg';
+import { pythonMinorVersion, resolveOptions } from '../common/options';
+import type { DependencyInstall } from './dependency-installs';
+
+export interface InstallDependenciesInput {
+  /** The package being built. */
+  pkg: string;
+  steps: DependencyInstall[];
+  workspaceRoot: string;
+  /** The building package's log. */
+  logger: PackageLogger;
+  baseEnv: Record<string, string | undefined>;
+}
+
+/**
+ * Makes the tree hold the prerequisites of a build that really runs (a cached build needs none of
+ * them, which is why `build` depends on `^build`, not `^install`: a no-op run looks up every build at
+ * once instead of waiting level by level for installs). Up-to-date packages are recognised in one
+ * shared-lock section; the others are installed as their own `install` target would, each in its own
+ * exclusive section, prerequisites first.
+ */
+export async function installDependencies(input: InstallDependenciesInput): Promise<void> {
+  const { pkg, steps, workspaceRoot, logger, baseEnv } = input;
+  const minors = new Map<string, Promise<string>>();
+  const minorOf = (python: string) => {
+    if (!minors.has(python)) minors.set(python, pythonMinorVersion(python));
+    return minors.get(python)!;
+  };
+
+  for (const step of steps.filter((s) => s.kind === 'venv')) {
+    const { layout } = await resolveOptions(step.options, workspaceRoot, baseEnv, minorOf);
+    const said: string[] = [];
+    if ((await ensureVenv(layout, await minorOf(layout.python), (m) => said.push(m))) === 'created') for (const m of said) logger.info(m);
+  }
+
+  const packages = await Promise.all(
+    steps
+      .filter((s) => s.kind === 'package')
+      .map(async (step) => {
+        const { layout, artifactsDir } = await resolveOptions(step.options, workspaceRoot, baseEnv, minorOf);
+        const spkg = readSpkg(layout.pkgsDir, step.options.package);
+        return { step, layout, artifactsDir, spkg, paths: spkgPaths(layout, spkg) };
+      }),
+  );
+  if (packages.length === 0) return;
+
+  const upToDate = new Set<string>();
+  await withTreeLock(
+    packages[0].layout.sageLocal,
+    'shared',
+    async () => {
+      for (const p of packages) {
+        const meta = readArtifact(p.artifactsDir);
+        if (meta && planInstall(installFacts(p.layout, p.paths, p.spkg.name, meta)).action === 'skip') upToDate.add(p.step.project);
+      }
+    },
+    { owner: pkg, description: `check the prerequisites of ${pkg}` },
+  );
+  const missing = packages.filter((p) => !upToDate.has(p.step.project));
+  logger.info(
+    `prerequisites: ${upToDate.size} installed and up to date` + (missing.length ? `; installing ${missing.map((p) => p.paths.pkgName).join(' ')}` : ''),
+  );
+
+  for (const p of missing) {
+    const depLogger = openPackageLogger({ logFile: p.paths.logFile, label: p.paths.pkgName, quiet: baseEnv.NX_SAGE_QUIET === '1' });
+    const withLock: WithLock = (mode, description, fn) =>
+      withTreeLock(p.layout.sageLocal, mode, (lock) => fn(lock.signal), { owner: p.spkg.name, description, log: (m) => depLogger.info(m.replace(/^nx-sage: /, '')) });
+    try {
+      depLogger.info(`install ${p.paths.pkgName} (prerequisite of ${pkg}, ${new Date().toISOString()})`);
+      await installPackage({ layout: p.layout, spkg: p.spkg, artifactsDir: p.artifactsDir, logger: depLogger, withLock, baseEnv });
+    } finally {
+      depLogger.close();
+    }
+  }
+}
