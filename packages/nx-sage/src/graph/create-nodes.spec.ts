@@ -44,7 +44,7 @@ describe('createNodes / createDependencies', () => {
     expect(projects.python3_venv.root).toBe('build');
     expect(Object.keys(projects.gmp.targets!)).toEqual(['download', 'build', 'install', 'uninstall']);
     expect(projects.gmp.targets!.build).toMatchObject({ executor: 'nx-sage:build', cache: true, dependsOn: ['^build'] });
-    expect(projects.info.targets!.install.executor).toBe('nx-sage:satisfied');
+    expect(projects.info.targets!.install.executor).toBe('nx:noop');
     // Optional packages nobody enabled or needs are in the graph but have nothing to run.
     expect(projects.giac.targets).toEqual({});
     expect(projects.giac.tags).toContain('sage:disabled');
@@ -70,7 +70,7 @@ describe('createNodes / createDependencies', () => {
   it('marks system packages as satisfied and applies a project prefix', async () => {
     root = makeTempTree(TREE);
     const { projects, deps } = await infer(root, { system: ['gmp'], projectPrefix: 'sage-' });
-    expect(projects['sage-gmp'].targets!.install.executor).toBe('nx-sage:satisfied');
+    expect(projects['sage-gmp'].targets!.install.executor).toBe('nx:noop');
     expect(deps).toContain('sage-mpfr->sage-gmp');
   });
 

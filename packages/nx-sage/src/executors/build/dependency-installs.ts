@@ -13,7 +13,8 @@ export interface DependencyInstall {
 const KIND_OF_EXECUTOR: Record<string, InstallKind> = {
   'nx-sage:install': 'package',
   'nx-sage:venv': 'venv',
-  'nx-sage:satisfied': 'satisfied',
+  // Packages provided by the system and those of source none (graph/targets.ts).
+  'nx:noop': 'satisfied',
 };
 
 interface SageMeta {
