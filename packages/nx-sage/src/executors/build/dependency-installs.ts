@@ -12,7 +12,6 @@ export interface DependencyInstall {
 
 const KIND_OF_EXECUTOR: Record<string, InstallKind> = {
   'nx-sage:install': 'package',
-  'nx-sage:venv': 'venv',
   // Packages provided by the system and those of source none (graph/targets.ts).
   'nx:noop': 'satisfied',
 };
@@ -58,7 +57,8 @@ export function dependencyInstalls(graph: Graph, project: string): DependencyIns
 function installStep(graph: Graph, project: string): DependencyInstall | undefined {
   for (const target of Object.values(graph.nodes[project].data.targets ?? {})) {
     const kind = target.executor ? KIND_OF_EXECUTOR[target.executor] : undefined;
-    if (kind) return { project, kind, options: target.options as SpkgExecutorOptions };
+    const options = target.options as SpkgExecutorOptions;
+    if (kind) return { project, kind: kind === 'package' && options?.venv ? 'venv' : kind, options };
   }
   return undefined;
 }
