@@ -6,7 +6,6 @@
 // wrappers that log every start), Nx's task outcomes.
 //
 // Usage: npm run build && node tools/bench/noop/run.js [runs=5] [--daemon] [--parallel=N] [--keep]
-// (--parallel overrides nx.json's 32, e.g. --parallel=8 to see Nx's cache lookups throttled)
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
@@ -17,9 +16,7 @@ const argv = process.argv.slice(2);
 const runs = Number(argv.find((a) => /^\d+$/.test(a)) ?? 5);
 const daemon = argv.includes('--daemon');
 const keep = argv.includes('--keep');
-// Default: nx.json's `parallel` as `nx g nx-sage:init` writes it (32; real builds are limited by build slots).
-const parallelArg = argv.find((a) => a.startsWith('--parallel='));
-const parallel = parallelArg ? Number(parallelArg.split('=')[1]) : 32;
+const parallel = Number((argv.find((a) => a.startsWith('--parallel=')) ?? '--parallel=8').split('=')[1]);
 const repo = resolve(__dirname, '../../..');
 const tree = resolve(repo, '../shared/sage-10.10.beta4');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -31,7 +28,7 @@ const ws = mkdtempSync(join(tmpdir(), 'nx-sage-bench-noop-'));
 cpSync(tree, ws, { recursive: true });
 execFileSync('chmod', ['-R', 'u+w', ws]);
 symlinkSync(join(repo, 'node_modules'), join(ws, 'node_modules'));
-writeFileSync(join(ws, 'nx.json'), JSON.stringify({ plugins: ['nx-sage'], parallel: 32 }));
+writeFileSync(join(ws, 'nx.json'), JSON.stringify({ plugins: ['nx-sage'] }));
 writeFileSync(join(ws, '.gitignore'), 'node_modules\n.nx\nlocal\nlogs\n.bench\n');
 
 // python/pip wrappers first on the PATH: each start is logged, then the real program runs.
@@ -70,7 +67,7 @@ function run() {
   take(join(stub, 'runs.log'));
   take(procLog);
   const t0 = performance.now();
-  const r = spawnSync(join(ws, 'node_modules/.bin/nx'), ['run-many', '-t', 'install', ...(parallelArg ? [parallelArg] : []), '--outputStyle=static'], {
+  const r = spawnSync(join(ws, 'node_modules/.bin/nx'), ['run-many', '-t', 'install', `--parallel=${parallel}`, '--outputStyle=static'], {
     cwd: ws,
     env,
     encoding: 'utf8',

@@ -3,7 +3,6 @@ import { runStub, stubMode } from '../common/stub';
 import { buildPackage } from '../../build/build-package';
 import type { SpkgExecutorOptions } from '../common/options';
 import { runPackageExecutor } from '../common/run-executor';
-import { buildSlotCount, withBuildSlot } from '../../lock/build-slots';
 import { dependencyInstalls } from './dependency-installs';
 import { installDependencies } from './install-dependencies';
 import { emulateSageOrder, uninstallBeforeBuild } from './sage-order';
@@ -26,10 +25,9 @@ export default async function buildExecutor(options: SpkgExecutorOptions, contex
       await installDependencies({ pkg: spkg.name, steps, workspaceRoot: context.root, logger, baseEnv: process.env });
     }
     if (emulateSageOrder()) await uninstallBeforeBuild(layout, spkg, logger);
-    // A build slot first (at most buildSlots packages build at once), then the shared tree lock.
-    const meta = await withBuildSlot(layout.sageLocal, buildSlotCount(options.buildSlots), () =>
-      withLock('shared', `build ${spkg.name}`, (signal) => buildPackage({ layout, spkg, artifactsDir, logger, signal, baseEnv: process.env })),
-    { log: (m) => logger.info(m) });
+    const meta = await withLock('shared', `build ${spkg.name}`, (signal) =>
+      buildPackage({ layout, spkg, artifactsDir, logger, signal, baseEnv: process.env }),
+    );
     logger.info(`built ${meta.package}-${meta.version} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 }

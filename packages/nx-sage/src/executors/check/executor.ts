@@ -7,7 +7,6 @@ import { runScript } from '../../build/scripts';
 import { formatStamp, parseStamp } from '../../build/stamp';
 import type { SpkgExecutorOptions } from '../common/options';
 import { runPackageExecutor } from '../common/run-executor';
-import { buildSlotCount, withBuildSlot } from '../../lock/build-slots';
 
 /**
  * Runs the installed spkg-check (sage-spkg's run_test_suite) in the build directory when it is
@@ -29,11 +28,9 @@ export default async function checkExecutor(options: SpkgExecutorOptions, contex
       logger.info(`${spkg.name} has no test suite`);
       return;
     }
-    const code = await withBuildSlot(layout.sageLocal, buildSlotCount(options.buildSlots), () =>
-      withLock('shared', `check ${spkg.name}`, (signal) =>
-        runScript({ script, cwd: existsSync(paths.buildDir) ? paths.buildDir : spkg.dir, env: {}, logger, signal }),
-      ),
-    { log: (m) => logger.info(m) });
+    const code = await withLock('shared', `check ${spkg.name}`, (signal) =>
+      runScript({ script, cwd: existsSync(paths.buildDir) ? paths.buildDir : spkg.dir, env: {}, logger, signal }),
+    );
     if (existsSync(stampFile)) {
       const stamp = parseStamp(readFileSync(stampFile, 'utf8'));
       if (stamp) writeFileSync(stampFile, formatStamp({ ...stamp, test_result: code === 0 ? 'passed' : 'failed' }));

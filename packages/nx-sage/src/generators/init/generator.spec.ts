@@ -49,7 +49,7 @@ describe('init generator', () => {
     expect(nxJson).toEqual({
       installation: { version: '24.0.6' },
       plugins: ['@nx/js/typescript', { plugin: 'nx-sage', options: { python: 'python3', sageLocal: 'local', distfiles: 'upstream' } }],
-      parallel: 32,
+      parallel: 4,
       namedInputs: { sagePackage: ['{projectRoot}/**/*'] },
     });
     expect(tree.exists('package.json')).toBe(false);

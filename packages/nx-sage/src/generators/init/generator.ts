@@ -4,9 +4,7 @@ import { addIgnoreEntries, NX_LOCAL_DIRS, sageIgnoreEntries } from './lib/update
 import { updateNxJsonForSage } from './lib/update-nx-json';
 import type { InitGeneratorSchema } from './schema';
 
-// Nx's `parallel` also counts cache lookups and no-op installs; the packages that really build are
-// limited by the build slots (NX_SAGE_BUILD_SLOTS, default 4), so Nx may look up many tasks at once.
-const DEFAULT_PARALLEL = 32;
+const DEFAULT_PARALLEL = 4;
 
 /**
  * `nx add nx-sage` / `nx g nx-sage:init`: registers the plugin in nx.json and ignores the build's
