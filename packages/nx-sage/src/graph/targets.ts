@@ -180,9 +180,8 @@ export function buildVenvTargets(name: string, ctx: TargetContext): Record<strin
   if (!install) return {};
   return {
     [install]: {
-      // The install executor, so that the venv joins the installs' batch instead of forking alone.
-      executor: 'nx-sage:install',
-      options: { ...buildTargetOptions(name, ctx), venv: true },
+      executor: 'nx-sage:venv',
+      options: buildTargetOptions(name, ctx),
       cache: false,
       inputs: UNCACHED_INPUTS,
       metadata: { technologies: ['sage'], description: `Create SAGE_VENV with ${ctx.options.python} -m venv (Sage's $(PYTHON) rule)` },

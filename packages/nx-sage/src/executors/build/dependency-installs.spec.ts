@@ -2,7 +2,6 @@ import type { ProjectGraph } from '@nx/devkit';
 import { dependencyInstalls } from './dependency-installs';
 
 type Spec = { deps?: string[]; orderOnly?: string[]; check?: string[]; executor?: string; virtual?: boolean };
-const venvNode: Spec = { virtual: true };
 
 function graphOf(specs: Record<string, Spec>): Pick<ProjectGraph, 'nodes' | 'dependencies'> {
   const nodes: ProjectGraph['nodes'] = {};
@@ -14,7 +13,7 @@ function graphOf(specs: Record<string, Spec>): Pick<ProjectGraph, 'nodes' | 'dep
     nodes[name] = {
       name,
       type: 'lib',
-      data: { root: `build/pkgs/${name}`, metadata: { sage } as never, targets: { install: { executor: spec.executor ?? 'nx-sage:install', options: { package: name, ...(spec.virtual ? { venv: true } : {}) } } } },
+      data: { root: `build/pkgs/${name}`, metadata: { sage } as never, targets: { install: { executor: spec.executor ?? 'nx-sage:install', options: { package: name } } } },
     };
     const targets = new Set([...(spec.deps ?? []), ...(spec.orderOnly ?? []), ...(spec.check ?? [])]);
     dependencies[name] = [...targets].map((target) => ({ source: name, target, type: 'static' }));
@@ -27,7 +26,7 @@ const names = (graph: ReturnType<typeof graphOf>, project: string) => dependency
 describe('dependencyInstalls', () => {
   it('lists normal and order-only prerequisites transitively, each after its own prerequisites', () => {
     const graph = graphOf({
-      python3_venv: venvNode,
+      python3_venv: { executor: 'nx-sage:venv', virtual: true },
       pip: { deps: ['python3_venv'] },
       tomli: { deps: ['pip'] },
       setuptools_scm: { deps: ['tomli', 'pip'] },
@@ -49,7 +48,7 @@ describe('dependencyInstalls', () => {
 
   it('says how each prerequisite is installed', () => {
     const graph = graphOf({
-      python3_venv: venvNode,
+      python3_venv: { executor: 'nx-sage:venv', virtual: true },
       gfortran: { executor: 'nx:noop' },
       numpy: { deps: ['python3_venv', 'gfortran'] },
     });

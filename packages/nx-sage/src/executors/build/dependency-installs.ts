@@ -12,6 +12,7 @@ export interface DependencyInstall {
 
 const KIND_OF_EXECUTOR: Record<string, InstallKind> = {
   'nx-sage:install': 'package',
+  'nx-sage:venv': 'venv',
   // Packages provided by the system and those of source none (graph/targets.ts).
   'nx:noop': 'satisfied',
 };
@@ -57,8 +58,7 @@ export function dependencyInstalls(graph: Graph, project: string): DependencyIns
 function installStep(graph: Graph, project: string): DependencyInstall | undefined {
   for (const target of Object.values(graph.nodes[project].data.targets ?? {})) {
     const kind = target.executor ? KIND_OF_EXECUTOR[target.executor] : undefined;
-    const options = target.options as SpkgExecutorOptions;
-    if (kind) return { project, kind: kind === 'package' && options?.venv ? 'venv' : kind, options };
+    if (kind) return { project, kind, options: target.options as SpkgExecutorOptions };
   }
   return undefined;
 }

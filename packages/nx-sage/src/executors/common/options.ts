@@ -22,8 +22,6 @@ export interface SpkgExecutorOptions {
   pipIndex?: string;
   /** Parallel jobs inside one package build (MAKE=make -jN). Default: SAGE_NUM_THREADS, else half the CPUs. */
   jobs?: number;
-  /** Set by the graph on the venv node (python3_venv): `install` creates SAGE_VENV instead. */
-  venv?: boolean;
 }
 
 export interface ResolvedOptions {

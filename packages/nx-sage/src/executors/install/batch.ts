@@ -9,7 +9,6 @@ import { recordTaskFacts } from '../../report/facts';
 import { readSpkg, SpkgError } from '../../spkg';
 import { pythonMinorVersion, resolveOptions, type SpkgExecutorOptions } from '../common/options';
 import { runStub, stubMode } from '../common/stub';
-import { installVenv } from './venv';
 
 /** Nx's per-task result of a batch (TaskResult in nx/src/config/misc-interfaces). */
 export interface BatchTaskResult {
@@ -60,7 +59,7 @@ export default async function* installBatch(
     const wave = async function* (ready: string[]): AsyncGenerator<TopoOutcome<ItemResult>> {
       for (const id of ready) {
         started.set(id, Date.now());
-        const { success } = await runStub(inputs[id].venv ? 'venv' : 'install', inputs[id], context.root);
+        const { success } = await runStub('install', inputs[id], context.root);
         yield { id, result: success ? { ok: true, route: 'single', action: 'install', reason: 'stub' } : { ok: false, route: 'single', error: new Error('stub install failed') } };
       }
     };
@@ -123,11 +122,6 @@ export default async function* installBatch(
     const waveItems: BatchItem[] = [];
     for (const id of ready) {
       started.set(id, now);
-      if (inputs[id].venv) {
-        const { success, created } = await installVenv(inputs[id], context.root, (m) => capture(id, `[python3_venv] ${m}\n`));
-        yield { id, result: success ? { ok: true, route: 'single', action: created ? 'install' : 'skip', reason: 'venv' } : { ok: false, route: 'single', error: new Error('creating the venv failed') } };
-        continue;
-      }
       const item = items.get(id) ?? (await setUp(id));
       if (item) {
         items.set(id, item);

@@ -4,15 +4,13 @@ import { installPackage } from '../../build/install-package';
 import type { SpkgExecutorOptions } from '../common/options';
 import { runPackageExecutor } from '../common/run-executor';
 import { recordTaskFacts } from '../../report/facts';
-import { installVenv } from './venv';
 
 /**
  * Installs the artifact of `build` into the tree in ONE exclusive section (old version out, new
  * files in, deferred pip install, post-install, stamp), or does nothing when the tree already has it.
  */
 export default async function installExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
-  if (stubMode()) return runStub(options.venv ? 'venv' : 'install', options, context.root);
-  if (options.venv) return installVenv(options, context.root, (m) => console.log(`[python3_venv] ${m}`));
+  if (stubMode()) return runStub('install', options, context.root);
   return runPackageExecutor('install', options, context, async ({ layout, spkg, artifactsDir, logger, withLock }) => {
     const plan = await installPackage({ layout, spkg, artifactsDir, logger, withLock, baseEnv: process.env });
     recordTaskFacts(context.root, {
