@@ -103,7 +103,7 @@ describe('the packed plugin in a Sage checkout without package.json (issue 7)', 
     }
     const text = out(run);
     expect(text).toMatch(/Path: \.nx\/installation\/node_modules\/nx-sage/);
-    for (const name of ['init', 'spkg', 'download', 'build', 'install', 'uninstall', 'check', 'venv']) {
+    for (const name of ['init', 'spkg', 'download', 'build', 'install', 'uninstall', 'check']) {
       expect(text).toMatch(new RegExp(`^${name} : `, 'm'));
     }
   });
@@ -165,8 +165,8 @@ describe('the packed plugin in a Sage checkout without package.json (issue 7)', 
         'dist/index.js',
         'dist/generators/init/generator.js',
         'dist/generators/spkg/generator.js',
-        'dist/executors/venv/executor.js',
-        'dist/executors/download/executor.js',
+        'dist/build/venv.js',
+        'dist/build/upstream.js',
         'dist/executors/build/executor.js',
       ]),
     );

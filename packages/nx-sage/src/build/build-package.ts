@@ -47,7 +47,7 @@ export async function buildPackage(input: BuildInput): Promise<ArtifactMeta> {
   const upstream = await checkUpstream(input);
   if (spkg.trees === 'SAGE_VENV' && !existsSync(venvPython(layout))) {
     throw fail('setup', 'ENOVENV', `the venv ${layout.sageVenv} does not exist`, {
-      hint: 'run the install target of python3_venv first (it is a dependency of every Python package)',
+      hint: "the build of a Python package creates the venv first; check the 'python' option (it must have the venv module)",
     });
   }
 

@@ -174,17 +174,24 @@ export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfig
   ];
 }
 
-/** The venv-creation node ($(PYTHON) = python3_venv): one `install` target that makes SAGE_VENV. */
+/**
+ * The venv node ($(PYTHON) = python3_venv): an `install` target that orders the Python packages after
+ * it. SAGE_VENV itself is made by whatever first needs it (a build or install of a package in the
+ * venv; build/venv.ts), so this target is nx:noop: run inside Nx's own process, it neither forks nor
+ * holds back the installs' batch.
+ */
 export function buildVenvTargets(name: string, ctx: TargetContext): Record<string, TargetConfiguration> {
   const install = ctx.options.targetNames.install;
   if (!install) return {};
   return {
     [install]: {
-      executor: 'nx-sage:venv',
-      options: buildTargetOptions(name, ctx),
+      executor: 'nx:noop',
       cache: false,
       inputs: UNCACHED_INPUTS,
-      metadata: { technologies: ['sage'], description: `Create SAGE_VENV with ${ctx.options.python} -m venv (Sage's $(PYTHON) rule)` },
+      metadata: {
+        technologies: ['sage'],
+        description: `SAGE_VENV (${ctx.options.python} -m venv, Sage's $(PYTHON) rule): created by the first build or install of a package in the venv`,
+      },
     },
   };
 }

@@ -1,8 +1,8 @@
 import type { ProjectGraph } from '@nx/devkit';
 import type { SpkgExecutorOptions } from '../common/options';
 
-/** How a prerequisite gets into the tree: its package's artifact, the venv rule, or nothing (system / none). */
-export type InstallKind = 'package' | 'venv' | 'satisfied';
+/** How a prerequisite gets into the tree: its package's artifact, or nothing of its own (system, none, the venv node). */
+export type InstallKind = 'package' | 'satisfied';
 
 export interface DependencyInstall {
   project: string;
@@ -12,8 +12,7 @@ export interface DependencyInstall {
 
 const KIND_OF_EXECUTOR: Record<string, InstallKind> = {
   'nx-sage:install': 'package',
-  'nx-sage:venv': 'venv',
-  // Packages provided by the system and those of source none (graph/targets.ts).
+  // Packages provided by the system, those of source none, and the venv node (graph/targets.ts).
   'nx:noop': 'satisfied',
 };
 

@@ -3,15 +3,18 @@ import { readArtifact } from '../../build/artifact';
 import { openPackageLogger, type PackageLogger } from '../../build/logger';
 import { spkgPaths } from '../../build/paths';
 import { planInstall } from '../../build/plan-install';
-import { ensureVenv } from '../../build/venv';
+import { prepareVenv } from '../../build/venv';
+import type { SageLayout } from '../../build/paths';
 import { withTreeLock } from '../../lock';
 import { readSpkg } from '../../spkg';
 import { pythonMinorVersion, resolveOptions } from '../common/options';
 import type { DependencyInstall } from './dependency-installs';
 
 export interface InstallDependenciesInput {
-  /** The package being built. */
+  /** The package being built, its tree, and whether it goes into the venv. */
   pkg: string;
+  layout: SageLayout;
+  inVenv: boolean;
   steps: DependencyInstall[];
   workspaceRoot: string;
   /** The building package's log. */
@@ -24,7 +27,7 @@ export interface InstallDependenciesInput {
  * them, which is why `build` depends on `^build`, not `^install`: a no-op run looks up every build at
  * once instead of waiting level by level for installs). Up-to-date packages are recognised in one
  * shared-lock section; the others are installed as their own `install` target would, each in its own
- * exclusive section, prerequisites first.
+ * exclusive section, prerequisites first. SAGE_VENV is created first when anything goes into it.
  */
 export async function installDependencies(input: InstallDependenciesInput): Promise<void> {
   const { pkg, steps, workspaceRoot, logger, baseEnv } = input;
@@ -33,12 +36,6 @@ export async function installDependencies(input: InstallDependenciesInput): Prom
     if (!minors.has(python)) minors.set(python, pythonMinorVersion(python));
     return minors.get(python)!;
   };
-
-  for (const step of steps.filter((s) => s.kind === 'venv')) {
-    const { layout } = await resolveOptions(step.options, workspaceRoot, baseEnv, minorOf);
-    const said: string[] = [];
-    if ((await ensureVenv(layout, await minorOf(layout.python), (m) => said.push(m))) === 'created') for (const m of said) logger.info(m);
-  }
 
   const packages = await Promise.all(
     steps
@@ -49,6 +46,10 @@ export async function installDependencies(input: InstallDependenciesInput): Prom
         return { step, layout, artifactsDir, spkg, paths: spkgPaths(layout, spkg) };
       }),
   );
+  // The venv node is nx:noop: SAGE_VENV is made here, by the first build that needs it.
+  if (input.inVenv || packages.some((p) => p.spkg.trees === 'SAGE_VENV')) {
+    await prepareVenv(input.layout, await minorOf(input.layout.python), (m) => logger.info(m));
+  }
   if (packages.length === 0) return;
 
   const upToDate = new Set<string>();

@@ -9,6 +9,7 @@ import { recordTaskFacts } from '../../report/facts';
 import { readSpkg, SpkgError } from '../../spkg';
 import { pythonMinorVersion, resolveOptions, type SpkgExecutorOptions } from '../common/options';
 import { runStub, stubMode } from '../common/stub';
+import { prepareVenv } from '../../build/venv';
 
 /** Nx's per-task result of a batch (TaskResult in nx/src/config/misc-interfaces). */
 export interface BatchTaskResult {
@@ -129,7 +130,18 @@ export default async function* installBatch(
       } else yield { id, result: { ok: false, route: 'single', error: setupErrors.get(id) } };
     }
     if (waveItems.length === 0) return;
-    for (const [sageLocal, treeItems] of byTree(waveItems)) {
+    for (const [sageLocal, allItems] of byTree(waveItems)) {
+      // The venv node is nx:noop: SAGE_VENV is made here, before the first package goes into it.
+      let treeItems = allItems;
+      const inVenv = allItems.filter((item) => item.spkg.trees === 'SAGE_VENV');
+      if (inVenv.length > 0) {
+        try {
+          await prepareVenv(inVenv[0].layout, await minorOf(inVenv[0].layout.python), (m) => inVenv[0].logger.info(m));
+        } catch (error) {
+          for (const item of inVenv) yield { id: item.id, result: { ok: false, route: 'single', error } };
+          treeItems = allItems.filter((item) => item.spkg.trees !== 'SAGE_VENV');
+        }
+      }
       yield* installWave({
         items: treeItems,
         batchLock: batchLocks.get(sageLocal)!,

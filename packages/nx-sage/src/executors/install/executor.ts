@@ -1,7 +1,8 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { runStub, stubMode } from '../common/stub';
 import { installPackage } from '../../build/install-package';
-import type { SpkgExecutorOptions } from '../common/options';
+import { pythonMinorVersion, type SpkgExecutorOptions } from '../common/options';
+import { prepareVenv } from '../../build/venv';
 import { runPackageExecutor } from '../common/run-executor';
 import { recordTaskFacts } from '../../report/facts';
 
@@ -12,6 +13,7 @@ import { recordTaskFacts } from '../../report/facts';
 export default async function installExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
   if (stubMode()) return runStub('install', options, context.root);
   return runPackageExecutor('install', options, context, async ({ layout, spkg, artifactsDir, logger, withLock }) => {
+    if (spkg.trees === 'SAGE_VENV') await prepareVenv(layout, await pythonMinorVersion(layout.python), (m) => logger.info(m));
     const plan = await installPackage({ layout, spkg, artifactsDir, logger, withLock, baseEnv: process.env });
     recordTaskFacts(context.root, {
       project: context.projectName ?? spkg.name,
