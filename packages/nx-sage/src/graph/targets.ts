@@ -109,10 +109,16 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
     outputs: ['{workspaceRoot}/' + options.artifactsDir],
     metadata: metadata(`Build ${label} into a staged tree (shared tree lock); cached by Nx`),
   });
+  // Every install also waits for the venv node's (nx:noop) install. Nx completes in-process no-ops only
+  // after it has looked up the cached builds that are ready, so this one edge makes a no-op run form ONE
+  // install batch (one process) after all builds resolved, instead of a first batch of the native
+  // installs that were ready early and a second one for the rest. It orders nothing real: the venv
+  // node does no work.
+  const venvGate = ctx.graph.venvNode && names.install ? [{ projects: [ctx.options.projectPrefix + ctx.graph.venvNode], target: names.install }] : [];
   add('install', {
     executor: 'nx-sage:install',
     options,
-    dependsOn: [...(names.build ? [names.build] : []), ...installDeps],
+    dependsOn: [...(names.build ? [names.build] : []), ...installDeps, ...venvGate],
     cache: false,
     // Never cached, but Nx 24's `affected` selects TASKS by matching changed files against each task's
     // inputs: with the build's inputs, `nx affected -t install` selects exactly the installs whose
