@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT, runNx, type NxRun } from './workspace';
 
-const EXECUTORS = ['build', 'install', 'venv', 'download'];
+const EXECUTORS = ['build', 'install', 'download'];
 
 /**
  * The compiled executors must call runStub when NX_SAGE_STUB_BUILDS is set; otherwise a "stub" run

@@ -14,7 +14,7 @@ import { parseVersion } from '../../spkg/version';
 export const STUB_ENV = 'NX_SAGE_STUB_BUILDS';
 export const STUB_ARTIFACT = 'nx-sage-stub-artifact.txt';
 
-export type StubKind = 'build' | 'install' | 'uninstall' | 'venv' | 'download';
+export type StubKind = 'build' | 'install' | 'uninstall' | 'download';
 
 export interface StubOptions {
   package: string;
@@ -51,15 +51,6 @@ export async function runStub(
     switch (kind) {
       case 'download':
         return { success: true };
-      case 'venv': {
-        const stamp = join(stubStampDir(options, workspaceRoot), 'python3_venv-stub');
-        if (!existsSync(stamp)) {
-          mkdirSync(join(stamp, '..'), { recursive: true });
-          writeFileSync(stamp, 'python3_venv stub\n');
-          log('venv python3_venv');
-        }
-        return { success: true };
-      }
       case 'build': {
         const artifactsDir = abs(workspaceRoot, options.artifactsDir);
         // Like a real build: the output directory is replaced, never merged with an older artifact.
