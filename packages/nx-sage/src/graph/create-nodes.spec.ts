@@ -45,6 +45,9 @@ describe('createNodes / createDependencies', () => {
     expect(Object.keys(projects.gmp.targets!)).toEqual(['download', 'build', 'install', 'uninstall']);
     expect(projects.gmp.targets!.build).toMatchObject({ executor: 'nx-sage:build', cache: true, dependsOn: ['^build'] });
     expect(projects.info.targets!.install.executor).toBe('nx:noop');
+    // The venv node is an in-process no-op every install waits for: a no-op run forms one install batch.
+    expect(projects.python3_venv.targets!.install.executor).toBe('nx:noop');
+    expect(projects.gmp.targets!.install.dependsOn).toEqual(['build', '^install', { projects: ['python3_venv'], target: 'install' }]);
     // Optional packages nobody enabled or needs are in the graph but have nothing to run.
     expect(projects.giac.targets).toEqual({});
     expect(projects.giac.tags).toContain('sage:disabled');
