@@ -98,13 +98,16 @@ describe('two clones of the real-Python fixture tree share builds through the re
   });
 
   it('clone B (other path, empty local cache, no compilers/make) installs everything from the remote cache', () => {
-    // A second checkout: the sources only — no local/, logs/, .nx/ (so no local cache, no tree).
+    // A second checkout: the sources only — no local/, logs/, .nx/ (so no local cache, no tree), and no
+    // upstream/ either: a build served by the cache needs no upstream file.
     wsB = createWorkspace({});
     cpSync(wsA, wsB, {
       recursive: true,
-      filter: (src) => !/\/(local|logs|\.nx|node_modules)(\/|$)/.test(src.slice(wsA.length)),
+      filter: (src) => !/\/(local|logs|upstream|\.nx|node_modules)(\/|$)/.test(src.slice(wsA.length)),
     });
     expect(existsSync(join(wsB, 'local'))).toBe(false);
+    expect(existsSync(join(wsA, 'upstream'))).toBe(true);
+    expect(existsSync(join(wsB, 'upstream'))).toBe(false);
     const tools = pathWithoutBuildTools(join(dir, 'tools-b'));
     // The tripwire is live: a compiler call through this PATH is recorded.
     expect(() => execFileSync('cc', ['--version'], { env: { PATH: tools.PATH }, stdio: 'pipe' })).toThrow();
@@ -122,6 +125,7 @@ describe('two clones of the real-Python fixture tree share builds through the re
     for (const pkg of builds) expect({ pkg, line: new RegExp(`nx run ${pkg}:build.*\\[remote cache\\]`).test(output) }).toEqual({ pkg, line: true });
     expect(tools.tripped()).toEqual([]);
     expect(existsSync(join(wsB, 'local/var/tmp/sage/build'))).toBe(false); // no build directory was made
+    expect(existsSync(join(wsB, 'upstream'))).toBe(false); // and no upstream file was needed or fetched
     const gets = server.requests().filter((r) => r.method === 'GET').slice(getsBefore);
     expect(gets.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(builds.length);
     expect(gets.filter((r) => r.status === 404)).toEqual([]);
