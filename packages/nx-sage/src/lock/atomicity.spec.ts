@@ -1,22 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertLockBuilt, makeTempDir, removeDir, startTogether, startWorker, stopWorkers } from './__fixtures__/harness';
+import { startTogether, startWorker, useWorkerSandbox } from './__fixtures__/harness';
 
 // A reinstall is ONE exclusive section: writers remove the marker package and put it back inside one
 // hold; readers check it is present at the start and at the end of every shared hold.
 describe('tree lock: reinstall atomicity', () => {
-  let dir: string;
-  beforeAll(assertLockBuilt);
-  beforeEach(() => {
-    dir = makeTempDir();
-  });
-  afterEach(() => {
-    stopWorkers();
-    removeDir(dir);
-  });
+  const sandbox = useWorkerSandbox();
 
   async function reinstallWhileReading(env: Record<string, string>) {
-    const tree = join(dir, 'local');
+    const tree = join(sandbox.dir, 'local');
     mkdirSync(join(tree, 'marker'), { recursive: true });
     writeFileSync(join(tree, 'marker', '__init__.py'), '');
     const durationMs = 1200;

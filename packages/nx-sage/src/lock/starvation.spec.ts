@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertLockBuilt, makeTempDir, msBetween, removeDir, sleep, startTogether, startWorker, stopWorkers } from './__fixtures__/harness';
+import { msBetween, sleep, startTogether, startWorker, useWorkerSandbox } from './__fixtures__/harness';
 import { type HoldInterval, checkIntervals, readIntervals } from './__fixtures__/intervals';
 import { withTreeLock } from './index';
 
@@ -13,19 +13,11 @@ const POLL_MS = 100;
 const WAIT_BOUND_MS = READER_HOLD_MS + 2 * POLL_MS + 1000; // + margin for a loaded 2-core CI machine
 
 describe('tree lock: writer starvation', () => {
-  let dir: string;
-  beforeAll(assertLockBuilt);
-  beforeEach(() => {
-    dir = makeTempDir();
-  });
-  afterEach(() => {
-    stopWorkers();
-    removeDir(dir);
-  });
+  const sandbox = useWorkerSandbox();
 
   async function writerAmongReaders(disabled: boolean, readersRunMs: number) {
-    const tree = join(dir, 'local');
-    const logDir = join(dir, 'logs');
+    const tree = join(sandbox.dir, 'local');
+    const logDir = join(sandbox.dir, 'logs');
     mkdirSync(tree);
     mkdirSync(logDir);
     const readers = Array.from({ length: READERS }, (_, i) =>

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertLockBuilt, makeTempDir, removeDir, startTogether, startWorker, stopWorkers } from './__fixtures__/harness';
+import { startTogether, startWorker, useWorkerSandbox } from './__fixtures__/harness';
 import { checkIntervals, readIntervals } from './__fixtures__/intervals';
 
 // 8 processes × 60 operations, 20 % exclusive, holds of 0–8 ms: every hold logs its interval from
@@ -22,18 +22,10 @@ async function runStress(dir: string, env: Record<string, string> = {}) {
 }
 
 describe('tree lock: stress across processes', () => {
-  let dir: string;
-  beforeAll(assertLockBuilt);
-  beforeEach(() => {
-    dir = makeTempDir();
-  });
-  afterEach(() => {
-    stopWorkers();
-    removeDir(dir);
-  });
+  const sandbox = useWorkerSandbox();
 
   it('never lets an exclusive hold overlap any other hold, while shared holds do overlap', async () => {
-    const { tree, exits, check } = await runStress(dir);
+    const { tree, exits, check } = await runStress(sandbox.dir);
 
     expect(exits.filter((exit) => exit.code !== 0)).toEqual([]);
     expect(check.holds).toBe(WORKERS * OPS);
@@ -48,7 +40,7 @@ describe('tree lock: stress across processes', () => {
   }, 45_000);
 
   it('control: the same harness with locking disabled (NX_SAGE_LOCK_DISABLED=1) reports violations', async () => {
-    const { exits, check } = await runStress(dir, { NX_SAGE_LOCK_DISABLED: '1' });
+    const { exits, check } = await runStress(sandbox.dir, { NX_SAGE_LOCK_DISABLED: '1' });
 
     expect(exits.filter((exit) => exit.code !== 0)).toEqual([]);
     expect(check.holds).toBe(WORKERS * OPS);

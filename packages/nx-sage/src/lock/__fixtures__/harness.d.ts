@@ -47,3 +47,6 @@ export function startTogether(workers: Worker[]): Promise<void>;
 export function startWorker(config: WorkerConfig, env?: Record<string, string>): Worker;
 export function sleep(ms: number): Promise<void>;
 export function msBetween(from: bigint, to: bigint): number;
+
+/** Per-test temporary directory and worker cleanup (beforeAll/beforeEach/afterEach hooks). */
+export function useWorkerSandbox(): { readonly dir: string };

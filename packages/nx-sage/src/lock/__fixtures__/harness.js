@@ -98,4 +98,21 @@ const sleep = (ms) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms)
 
 const msBetween = (from, to) => Number(to - from) / 1e6;
 
-module.exports = { assertLockBuilt, makeTempDir, removeDir, startWorker, startTogether, stopWorkers, sleep, msBetween };
+/**
+ * The hooks every multi-process lock spec needs: the compiled lock must exist, each test gets a fresh
+ * temporary directory (`sandbox.dir`), and its worker processes are stopped and the directory removed after it.
+ */
+function useWorkerSandbox() {
+  const sandbox = { dir: '' };
+  beforeAll(assertLockBuilt);
+  beforeEach(() => {
+    sandbox.dir = makeTempDir();
+  });
+  afterEach(() => {
+    stopWorkers();
+    removeDir(sandbox.dir);
+  });
+  return sandbox;
+}
+
+module.exports = { assertLockBuilt, makeTempDir, removeDir, startWorker, startTogether, stopWorkers, sleep, msBetween, useWorkerSandbox };
