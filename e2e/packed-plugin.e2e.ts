@@ -140,7 +140,7 @@ describe('the packed plugin in a Sage checkout without package.json (issue 7)', 
     expect(run.status).toBe(0);
     const text = out(run);
     expect(text).toMatch(new RegExp(`Successfully ran target install for ${DEMO.length} projects`));
-    expect(text).toMatch(/nx-sage: \d+ tasks in .*: \d+ built/);
+    expect(text).toMatch(/nx-sage: \d+ tasks in .*: \d+ ran/);
     expect(existsSync(at('.nx/workspace-data/nx-sage-report.json'))).toBe(true);
     const venvs = readdirSync(at('local/var/lib/sage')).filter((d) => d.startsWith('venv-python'));
     expect(venvs).toHaveLength(1);

@@ -1,15 +1,15 @@
 import type { RunReport } from './types';
 
-/** The short report printed at the end of a run. */
+/** The short report printed at the end of a run. "ran": executed (an install that found nothing to do ran too). */
 export function formatReport(report: RunReport, reportFile: string): string {
   const { counts } = report;
   const lines = [
     `nx-sage: ${counts.tasks} task${counts.tasks === 1 ? '' : 's'} in ${formatDuration(report.wallMs)}: ` +
-      `${counts.built} built, ${counts.cached} restored from cache, ${counts.skipped} skipped` +
+      `${counts.built} ran, ${counts.cached} restored from cache, ${counts.skipped} skipped` +
       (counts.failed ? `, ${counts.failed} failed` : ''),
   ];
   const perTarget = Object.entries(report.byTarget).map(
-    ([target, c]) => `${target} ${c.built} built/${c.cached} cached/${c.skipped} skipped${c.failed ? `/${c.failed} failed` : ''}`,
+    ([target, c]) => `${target} ${c.built} ran/${c.cached} cached/${c.skipped} skipped${c.failed ? `/${c.failed} failed` : ''}`,
   );
   if (perTarget.length > 1) lines.push(`  by target: ${perTarget.join(', ')}`);
   const { installs } = report;

@@ -52,8 +52,8 @@ describe('run report hooks', () => {
     expect(json.criticalPath.tasks.map((t: { id: string }) => t.id)).toEqual(['gmp:build', 'gmp:install']);
     expect(written!.text).toBe(
       [
-        'nx-sage: 2 tasks in 1m 05s: 2 built, 0 restored from cache, 0 skipped',
-        '  by target: build 1 built/0 cached/0 skipped, install 1 built/0 cached/0 skipped',
+        'nx-sage: 2 tasks in 1m 05s: 2 ran, 0 restored from cache, 0 skipped',
+        '  by target: build 1 ran/0 cached/0 skipped, install 1 ran/0 cached/0 skipped',
         '  installs: 1 swapped in, 0 built in place, 0 already installed',
         '  slowest: gmp:build 1m 00s, gmp:install 4.0s',
         '  tree lock: 2.5s waited by 1 task; behind flint:install (pid 7) 2.5s',
@@ -88,7 +88,7 @@ describe('run report hooks', () => {
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     // No cached project graph in this temp workspace: the facts identify the nx-sage task.
     await postTasksExecution({}, context({ 'gmp:install': result('gmp:install', 'success', 0, 10) }));
-    expect(out.mock.calls.map((c) => String(c[0])).join('')).toMatch(/nx-sage: 1 task in 1m 05s: 1 built[\s\S]*0 swapped in, 0 built in place, 1 already installed/);
+    expect(out.mock.calls.map((c) => String(c[0])).join('')).toMatch(/nx-sage: 1 task in 1m 05s: 1 ran[\s\S]*0 swapped in, 0 built in place, 1 already installed/);
     expect(readRunFacts(runFactsDir(root, 'run1'))).toEqual([]);
   });
 
