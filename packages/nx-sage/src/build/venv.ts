@@ -54,19 +54,17 @@ export async function ensureVenv(layout: SageLayout, minor: string, say: (messag
 
 const ensured = new Map<string, Promise<'present' | 'created'>>();
 
-/** ensureVenv once per process and venv: a batch installs many packages into the same venv. */
-export function ensureVenvOnce(layout: SageLayout, minor: string, say: (message: string) => void): Promise<'present' | 'created'> {
+/**
+ * The venv of `layout` exists (made if missing), checked once per process and venv: a batch installs
+ * many packages into the same venv. `log` hears about it only when it was created.
+ */
+export async function prepareVenv(layout: SageLayout, minor: string, log: (message: string) => void): Promise<void> {
+  const said: string[] = [];
   let pending = ensured.get(layout.sageVenv);
   if (!pending) {
-    pending = ensureVenv(layout, minor, say);
+    pending = ensureVenv(layout, minor, (m) => said.push(m));
     ensured.set(layout.sageVenv, pending);
     pending.catch(() => ensured.delete(layout.sageVenv));
   }
-  return pending;
-}
-
-/** The venv of `layout` exists (made if missing); `log` hears about it only when it was created. */
-export async function prepareVenv(layout: SageLayout, minor: string, log: (message: string) => void): Promise<void> {
-  const said: string[] = [];
-  if ((await ensureVenvOnce(layout, minor, (m) => said.push(m))) === 'created') for (const m of said) log(m);
+  if ((await pending) === 'created') for (const m of said) log(m);
 }

@@ -1,4 +1,4 @@
-import { installFacts, installPackage, type WithLock } from '../../build/install-package';
+import { installFacts, installPackage } from '../../build/install-package';
 import { readArtifact } from '../../build/artifact';
 import { openPackageLogger, type PackageLogger } from '../../build/logger';
 import { spkgPaths } from '../../build/paths';
@@ -8,6 +8,7 @@ import type { SageLayout } from '../../build/paths';
 import { withTreeLock } from '../../lock';
 import { readSpkg } from '../../spkg';
 import { pythonMinorVersion, resolveOptions } from '../common/options';
+import { packageTreeLock } from '../common/package-lock';
 import type { DependencyInstall } from './dependency-installs';
 
 export interface InstallDependenciesInput {
@@ -31,24 +32,18 @@ export interface InstallDependenciesInput {
  */
 export async function installDependencies(input: InstallDependenciesInput): Promise<void> {
   const { pkg, steps, workspaceRoot, logger, baseEnv } = input;
-  const minors = new Map<string, Promise<string>>();
-  const minorOf = (python: string) => {
-    if (!minors.has(python)) minors.set(python, pythonMinorVersion(python));
-    return minors.get(python)!;
-  };
-
   const packages = await Promise.all(
     steps
       .filter((s) => s.kind === 'package')
       .map(async (step) => {
-        const { layout, artifactsDir } = await resolveOptions(step.options, workspaceRoot, baseEnv, minorOf);
+        const { layout, artifactsDir } = await resolveOptions(step.options, workspaceRoot, baseEnv);
         const spkg = readSpkg(layout.pkgsDir, step.options.package);
         return { step, layout, artifactsDir, spkg, paths: spkgPaths(layout, spkg) };
       }),
   );
   // The venv node is nx:noop: SAGE_VENV is made here, by the first build that needs it.
   if (input.inVenv || packages.some((p) => p.spkg.trees === 'SAGE_VENV')) {
-    await prepareVenv(input.layout, await minorOf(input.layout.python), (m) => logger.info(m));
+    await prepareVenv(input.layout, await pythonMinorVersion(input.layout.python), (m) => logger.info(m));
   }
   if (packages.length === 0) return;
 
@@ -71,8 +66,7 @@ export async function installDependencies(input: InstallDependenciesInput): Prom
 
   for (const p of missing) {
     const depLogger = openPackageLogger({ logFile: p.paths.logFile, label: p.paths.pkgName, quiet: baseEnv.NX_SAGE_QUIET === '1' });
-    const withLock: WithLock = (mode, description, fn) =>
-      withTreeLock(p.layout.sageLocal, mode, (lock) => fn(lock.signal), { owner: p.spkg.name, description, log: (m) => depLogger.info(m.replace(/^nx-sage: /, '')) });
+    const withLock = packageTreeLock(p.layout.sageLocal, p.spkg.name, depLogger);
     try {
       depLogger.info(`install ${p.paths.pkgName} (prerequisite of ${pkg}, ${new Date().toISOString()})`);
       await installPackage({ layout: p.layout, spkg: p.spkg, artifactsDir: p.artifactsDir, logger: depLogger, withLock, baseEnv });

@@ -29,10 +29,20 @@ export interface ResolvedOptions {
   artifactsDir: string;
 }
 
-/** `3.11` of a Python executable. */
-export async function pythonMinorVersion(python: string): Promise<string> {
-  const result = await run(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']);
-  return result.output.trim().split('\n').pop()!.trim();
+const minorVersions = new Map<string, Promise<string>>();
+
+/**
+ * `3.11` of a Python executable, asked once per process: a batch or a build's prerequisites resolve
+ * the options of hundreds of packages that name the same Python.
+ */
+export function pythonMinorVersion(python: string): Promise<string> {
+  let pending = minorVersions.get(python);
+  if (!pending) {
+    pending = run(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']).then((result) => result.output.trim().split('\n').pop()!.trim());
+    minorVersions.set(python, pending);
+    pending.catch(() => minorVersions.delete(python));
+  }
+  return pending;
 }
 
 const DEFAULT_JOBS = () => Math.max(1, Math.floor(availableParallelism() / 2));

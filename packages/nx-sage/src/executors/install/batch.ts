@@ -8,6 +8,7 @@ import { withTreeLock } from '../../lock';
 import { recordTaskFacts } from '../../report/facts';
 import { readSpkg, SpkgError } from '../../spkg';
 import { pythonMinorVersion, resolveOptions, type SpkgExecutorOptions } from '../common/options';
+import { packageTreeLock } from '../common/package-lock';
 import { runStub, stubMode } from '../common/stub';
 import { prepareVenv } from '../../build/venv';
 
@@ -69,11 +70,6 @@ export default async function* installBatch(
   }
 
   const quiet = process.env.NX_SAGE_QUIET === '1';
-  const minors = new Map<string, Promise<string>>();
-  const minorOf = (python: string) => {
-    if (!minors.has(python)) minors.set(python, pythonMinorVersion(python));
-    return minors.get(python)!;
-  };
   const loggers: PackageLogger[] = [];
   const items = new Map<string, BatchItem>();
   const setupErrors = new Map<string, unknown>();
@@ -84,7 +80,7 @@ export default async function* installBatch(
   const setUp = async (id: string): Promise<BatchItem | undefined> => {
     const options = inputs[id];
     try {
-      const { layout, artifactsDir } = await resolveOptions(options, context.root, process.env, minorOf);
+      const { layout, artifactsDir } = await resolveOptions(options, context.root);
       const spkg = readSpkg(layout.pkgsDir, options.package);
       const paths = spkgPaths(layout, spkg);
       const logger = openPackageLogger({
@@ -100,8 +96,7 @@ export default async function* installBatch(
       loggers.push(logger, fileOnly);
       loggerOf.set(id, logger);
       logger.info(`install ${paths.pkgName} (${new Date().toISOString()}, batch of ${ids.length})`);
-      const withLock: WithLock = (mode, description, fn) =>
-        withTreeLock(layout.sageLocal, mode, (lock) => fn(lock.signal), { owner: spkg.name, description, log: (m) => logger.info(m.replace(/^nx-sage: /, '')) });
+      const withLock = packageTreeLock(layout.sageLocal, spkg.name, logger);
       if (!batchLocks.has(layout.sageLocal)) {
         batchLocks.set(layout.sageLocal, (mode, description, fn) =>
           withTreeLock(layout.sageLocal, mode, (lock) => fn(lock.signal), {
@@ -136,7 +131,7 @@ export default async function* installBatch(
       const inVenv = allItems.filter((item) => item.spkg.trees === 'SAGE_VENV');
       if (inVenv.length > 0) {
         try {
-          await prepareVenv(inVenv[0].layout, await minorOf(inVenv[0].layout.python), (m) => inVenv[0].logger.info(m));
+          await prepareVenv(inVenv[0].layout, await pythonMinorVersion(inVenv[0].layout.python), (m) => inVenv[0].logger.info(m));
         } catch (error) {
           for (const item of inVenv) yield { id: item.id, result: { ok: false, route: 'single', error } };
           treeItems = allItems.filter((item) => item.spkg.trees !== 'SAGE_VENV');
