@@ -183,7 +183,7 @@ export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfig
 /**
  * The venv node ($(PYTHON) = python3_venv): an `install` target that orders the Python packages after
  * it. SAGE_VENV itself is made by whatever first needs it (a build or install of a package in the
- * venv; build/venv.ts), so this target is nx:noop: run inside Nx's own process, it neither forks nor
+ * venv; stage/venv.ts), so this target is nx:noop: run inside Nx's own process, it neither forks nor
  * holds back the installs' batch.
  */
 export function buildVenvTargets(name: string, ctx: TargetContext): Record<string, TargetConfiguration> {

@@ -1,6 +1,6 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { runStub, stubMode } from '../common/stub';
-import { buildPackage } from '../../build/build-package';
+import { buildPackage } from '../../stage/build-package';
 import type { SpkgExecutorOptions } from '../common/options';
 import { runPackageExecutor } from '../common/run-executor';
 import { dependencyInstalls } from './dependency-installs';

@@ -1,10 +1,10 @@
-import { installFacts, installPackage } from '../../build/install-package';
-import { readArtifact } from '../../build/artifact';
-import { openPackageLogger, type PackageLogger } from '../../build/logger';
-import { spkgPaths } from '../../build/paths';
-import { planInstall } from '../../build/plan-install';
-import { prepareVenv } from '../../build/venv';
-import type { SageLayout } from '../../build/paths';
+import { installFacts, installPackage } from '../../swap/install-package';
+import { readArtifact } from '../../stage/artifact';
+import { openPackageLogger, type PackageLogger } from '../../tree/logger';
+import { spkgPaths } from '../../tree/paths';
+import { planInstall } from '../../swap/plan-install';
+import { prepareVenv } from '../../stage/venv';
+import type { SageLayout } from '../../tree/paths';
 import { withTreeLock } from '../../lock';
 import { readSpkg } from '../../spkg';
 import { pythonMinorVersion, resolveOptions } from '../common/options';

@@ -1,6 +1,6 @@
-import { spkgPaths, type SageLayout } from '../../build/paths';
-import type { PackageLogger } from '../../build/logger';
-import { removeInstalled } from '../../build/remove-installed';
+import { spkgPaths, type SageLayout } from '../../tree/paths';
+import type { PackageLogger } from '../../tree/logger';
+import { removeInstalled } from '../../swap/remove-installed';
 import type { Spkg } from '../../spkg';
 
 /**

@@ -1,10 +1,10 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BuildError } from '../../build/errors';
-import { spkgPaths } from '../../build/paths';
-import { runScript } from '../../build/scripts';
-import { formatStamp, parseStamp } from '../../build/stamp';
+import { BuildError } from '../../tree/errors';
+import { spkgPaths } from '../../tree/paths';
+import { runScript } from '../../stage/scripts';
+import { formatStamp, parseStamp } from '../../swap/stamp';
 import type { SpkgExecutorOptions } from '../common/options';
 import { runPackageExecutor } from '../common/run-executor';
 

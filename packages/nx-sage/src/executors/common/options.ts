@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { run } from '../../process/run';
-import type { SageLayout } from '../../build/paths';
+import type { SageLayout } from '../../tree/paths';
 
 /** The options object every nx-sage executor gets (the graph plugin writes the same one for all targets). */
 export interface SpkgExecutorOptions {

@@ -1,5 +1,5 @@
-import type { WithLock } from '../../build/install-package';
-import type { PackageLogger } from '../../build/logger';
+import type { WithLock } from '../../swap/install-package';
+import type { PackageLogger } from '../../tree/logger';
 import { withTreeLock } from '../../lock';
 
 /** The tree lock as one package takes it: held in its name, waits logged into its log. */

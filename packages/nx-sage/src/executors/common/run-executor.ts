@@ -1,10 +1,10 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { withTreeLock } from '../../lock';
 import { recordTaskFacts } from '../../report/facts';
-import { BuildError } from '../../build/errors';
-import type { WithLock } from '../../build/install-package';
-import { openPackageLogger, type PackageLogger } from '../../build/logger';
-import { spkgPaths, type SageLayout } from '../../build/paths';
+import { BuildError } from '../../tree/errors';
+import type { WithLock } from '../../swap/install-package';
+import { openPackageLogger, type PackageLogger } from '../../tree/logger';
+import { spkgPaths, type SageLayout } from '../../tree/paths';
 import { readSpkg, SpkgError, type Spkg } from '../../spkg';
 import { resolveOptions, type SpkgExecutorOptions } from './options';
 

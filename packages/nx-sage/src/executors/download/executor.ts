@@ -1,6 +1,6 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { runStub, stubMode } from '../common/stub';
-import { ensureUpstream } from '../../build/upstream';
+import { ensureUpstream } from '../../stage/upstream';
 import type { SpkgExecutorOptions } from '../common/options';
 import { runPackageExecutor } from '../common/run-executor';
 

@@ -1,16 +1,16 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import { installWave, runTopologically, type BatchItem, type ItemResult, type TopoOutcome } from '../../build/batch-install';
-import { BuildError } from '../../build/errors';
-import type { WithLock } from '../../build/install-package';
-import { openPackageLogger, type PackageLogger } from '../../build/logger';
-import { spkgPaths } from '../../build/paths';
+import { installWave, runTopologically, type BatchItem, type ItemResult, type TopoOutcome } from '../../swap/batch-install';
+import { BuildError } from '../../tree/errors';
+import type { WithLock } from '../../swap/install-package';
+import { openPackageLogger, type PackageLogger } from '../../tree/logger';
+import { spkgPaths } from '../../tree/paths';
 import { withTreeLock } from '../../lock';
 import { recordTaskFacts } from '../../report/facts';
 import { readSpkg, SpkgError } from '../../spkg';
 import { pythonMinorVersion, resolveOptions, type SpkgExecutorOptions } from '../common/options';
 import { packageTreeLock } from '../common/package-lock';
 import { runStub, stubMode } from '../common/stub';
-import { prepareVenv } from '../../build/venv';
+import { prepareVenv } from '../../stage/venv';
 
 /** Nx's per-task result of a batch (TaskResult in nx/src/config/misc-interfaces). */
 export interface BatchTaskResult {

@@ -1,8 +1,8 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { runStub, stubMode } from '../common/stub';
-import { installPackage } from '../../build/install-package';
+import { installPackage } from '../../swap/install-package';
 import { pythonMinorVersion, type SpkgExecutorOptions } from '../common/options';
-import { prepareVenv } from '../../build/venv';
+import { prepareVenv } from '../../stage/venv';
 import { runPackageExecutor } from '../common/run-executor';
 import { recordTaskFacts } from '../../report/facts';
 

@@ -1,7 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { runStub, stubMode } from '../common/stub';
-import { spkgPaths } from '../../build/paths';
-import { removeInstalled } from '../../build/remove-installed';
+import { spkgPaths } from '../../tree/paths';
+import { removeInstalled } from '../../swap/remove-installed';
 import type { SpkgExecutorOptions } from '../common/options';
 import { runPackageExecutor } from '../common/run-executor';
 

@@ -1,10 +1,10 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { BuildError } from './errors';
+import { BuildError } from '../tree/errors';
 import { FileSwap, removeEmptyParents } from './file-swap';
-import type { PackageLogger } from './logger';
+import type { PackageLogger } from '../tree/logger';
 import { isSafeManifestPath, removalOrder, stripLeadingSlash } from './manifest';
-import { runScript } from './scripts';
+import { runScript } from '../stage/scripts';
 import { readStamps, type StampFile } from './stamp';
 
 export interface RemoveInstalledInput {

@@ -1,5 +1,5 @@
 import { buildSpkgEnv } from './env';
-import { spkgPaths, type SageLayout } from './paths';
+import { spkgPaths, type SageLayout } from '../tree/paths';
 
 const layout: SageLayout = {
   workspaceRoot: '/ws',

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import type { Spkg } from '../spkg';
 import { verifyChecksum } from './checksum';
-import { BuildError } from './errors';
-import type { PackageLogger } from './logger';
-import type { SageLayout } from './paths';
+import { BuildError } from '../tree/errors';
+import type { PackageLogger } from '../tree/logger';
+import type { SageLayout } from '../tree/paths';
 
 export interface UpstreamFile {
   file: string;

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { run, type RunResult } from '../process/run';
 import { readSpkg } from '../spkg';
 import { makeTempTree, removeTree, spkgFiles, writeTree } from '../testing/temp-tree';
-import { writeArtifact, type ArtifactMeta } from './artifact';
-import { hashPrefix } from './build-package';
+import { writeArtifact, type ArtifactMeta } from '../stage/artifact';
+import { hashPrefix } from '../stage/build-package';
 import {
   groupByTree,
   groupPipArgs,
@@ -18,8 +18,8 @@ import {
   type TopoOutcome,
 } from './batch-install';
 import type { installPackage, WithLock } from './install-package';
-import type { PackageLogger } from './logger';
-import { spkgPaths, type SageLayout } from './paths';
+import type { PackageLogger } from '../tree/logger';
+import { spkgPaths, type SageLayout } from '../tree/paths';
 import { formatStamp } from './stamp';
 
 jest.mock('../process/run', () => ({ run: jest.fn() }));

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { run } from '../process/run';
 import type { Spkg } from '../spkg';
-import { readArtifact, readArtifactScripts, unpackArtifactTree, type ArtifactMeta } from './artifact';
-import { hashPrefix } from './build-package';
-import { buildSpkgEnv } from './env';
+import { readArtifact, readArtifactScripts, unpackArtifactTree, type ArtifactMeta } from '../stage/artifact';
+import { hashPrefix } from '../stage/build-package';
+import { buildSpkgEnv } from '../stage/env';
 import { FileSwap } from './file-swap';
 import {
   installFacts,
@@ -15,13 +15,13 @@ import {
   restoreAside,
   type WithLock,
 } from './install-package';
-import type { PackageLogger } from './logger';
-import { spkgPaths, venvPython, type SageLayout, type SpkgPaths } from './paths';
+import type { PackageLogger } from '../tree/logger';
+import { spkgPaths, venvPython, type SageLayout, type SpkgPaths } from '../tree/paths';
 import { planInstall, type InstallAction } from './plan-install';
-import { rewriteTreePath, TREE_PLACEHOLDER } from './relocate';
+import { rewriteTreePath, TREE_PLACEHOLDER } from '../stage/relocate';
 import { removeInstalled } from './remove-installed';
-import { extractScriptBody } from './script-wrapper';
-import { helperMode, writeWrappedScript } from './scripts';
+import { extractScriptBody } from '../stage/script-wrapper';
+import { helperMode, writeWrappedScript } from '../stage/scripts';
 import { formatStamp, readStamps, type SageStamp } from './stamp';
 import { normalizeDistName } from './venv-state';
 

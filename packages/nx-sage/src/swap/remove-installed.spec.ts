@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { run } from '../process/run';
-import type { PackageLogger } from './logger';
+import type { PackageLogger } from '../tree/logger';
 import { removeInstalled } from './remove-installed';
 import { formatStamp } from './stamp';
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SageLayout, SpkgPaths } from './paths';
+import type { SageLayout, SpkgPaths } from '../tree/paths';
 
 export interface SpkgEnvInput {
   layout: SageLayout;

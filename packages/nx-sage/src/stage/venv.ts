@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { withTreeLock } from '../lock';
 import { run } from '../process/run';
-import { venvPython, type SageLayout } from './paths';
-import { formatStamp } from './stamp';
+import { venvPython, type SageLayout } from '../tree/paths';
+import { formatStamp } from '../swap/stamp';
 
 /** Sage's stamp name of the venv node: python3_venv-3.X-<python path with / as ->. */
 export function venvStampName(minor: string, python: string): string {

@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../process/run';
-import type { PackageLogger } from './logger';
-import type { SageLayout } from './paths';
+import type { PackageLogger } from '../tree/logger';
+import type { SageLayout } from '../tree/paths';
 import { renderScriptWrapper } from './script-wrapper';
 
 /** Our own helper library, used for trees that are not a Sage checkout. */

@@ -2,18 +2,18 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { hostname, machine, release, type, version as osVersion } from 'node:os';
 import { join } from 'node:path';
 import type { Spkg } from '../spkg';
-import { readArtifact, readArtifactScripts, unpackArtifactTree, type ArtifactMeta } from './artifact';
-import { hashPrefix } from './build-package';
-import { buildSpkgEnv } from './env';
-import { BuildError, type BuildPhase } from './errors';
+import { readArtifact, readArtifactScripts, unpackArtifactTree, type ArtifactMeta } from '../stage/artifact';
+import { hashPrefix } from '../stage/build-package';
+import { buildSpkgEnv } from '../stage/env';
+import { BuildError, type BuildPhase } from '../tree/errors';
 import { FileSwap } from './file-swap';
-import type { PackageLogger } from './logger';
+import type { PackageLogger } from '../tree/logger';
 import { isSafeManifestPath, stripLeadingSlash } from './manifest';
-import { spkgPaths, type SageLayout, type SpkgPaths } from './paths';
+import { spkgPaths, type SageLayout, type SpkgPaths } from '../tree/paths';
 import { planInstall, type InstallPlan } from './plan-install';
 import { removeInstalled } from './remove-installed';
-import { rewriteTreePath, TREE_PLACEHOLDER } from './relocate';
-import { helperMode, runScript, writeWrappedScript } from './scripts';
+import { rewriteTreePath, TREE_PLACEHOLDER } from '../stage/relocate';
+import { helperMode, runScript, writeWrappedScript } from '../stage/scripts';
 import { formatStamp, readStamps, type SageStamp, type StampFile } from './stamp';
 import { distributionsPresent } from './venv-state';
 
