@@ -50,7 +50,7 @@ describe('tools/remote-cache/server.js speaks Nx\'s self-hosted cache protocol',
   });
 
   it('rejects hashes that are not plain names', async () => {
-    expect((await fetch(`${server.url}/v1/cache/..%2Fescape`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+    expect((await fetch(`${server.url}/v1/cache/..%2Fescape`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(400);
     expect((await fetch(`${server.url}/v1/cache/a/b`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
   });
 

@@ -6,7 +6,7 @@ import { REPO_ROOT } from './workspace';
 
 export interface CacheServer {
   url: string;
-  /** Request lines so far: `<METHOD> <hash> <status> <bytes>`. */
+  /** Request lines so far: `<METHOD> <hash> <status> <bytes> <ms>ms`. */
   requests(): Array<{ method: string; hash: string; status: number; bytes: number }>;
   stop(): Promise<void>;
 }
@@ -21,6 +21,7 @@ export async function startCacheServer(opts: { dir: string; token?: string; read
   const logFile = join(opts.dir, '..', `server-${process.pid}-${Date.now()}.log`);
   const args = [join(REPO_ROOT, 'tools/remote-cache/server.js'), '--dir', opts.dir, '--port', '0'];
   if (opts.token) args.push('--token', opts.token);
+  else args.push('--insecure'); // the server refuses to run without a token otherwise (loopback only)
   if (opts.readToken) args.push('--read-token', opts.readToken);
   const out = openSync(logFile, 'a');
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', out, out], env: { PATH: process.env.PATH ?? '' } });
@@ -39,7 +40,7 @@ export async function startCacheServer(opts: { dir: string; token?: string; read
     url,
     requests: () =>
       lines()
-        .map((l) => /^(GET|PUT|HEAD|POST|DELETE) (\S+) (\d+) (\d+)$/.exec(l))
+        .map((l) => /^(GET|PUT|HEAD|POST|DELETE) (\S+) (\d+) (\d+) [\d.]+ms$/.exec(l))
         .filter((m): m is RegExpExecArray => !!m)
         .map((m) => ({ method: m[1], hash: m[2], status: Number(m[3]), bytes: Number(m[4]) })),
     stop: () =>

@@ -1,153 +1,90 @@
 #!/usr/bin/env node
 /**
- * A minimal Nx self-hosted remote cache (the "custom remote cache" OpenAPI of Nx ≥ 20.8) that stores
- * one file per task hash in a directory. Used by e2e/remote-cache.e2e.ts and good enough for a team
- * or a CI cache on one host.
+ * A dependency-free Nx self-hosted remote cache (the "custom remote cache" OpenAPI of Nx ≥ 20.8) that
+ * stores one file per task hash in a directory. Used by the e2e tests and good enough for a team or a CI
+ * cache on one host.
  *
- *   node tools/remote-cache/server.js --dir /var/cache/nx [--port 0] [--host 127.0.0.1]
- *        [--token <rw>] [--read-token <ro>]          (or env NX_REMOTE_CACHE_TOKEN / _READ_TOKEN)
+ *   node tools/remote-cache/server.js --dir /var/cache/nx --token <rw> [--read-token <ro>]
+ *        [--host 127.0.0.1] [--port 0] [--max-bytes N] [--insecure]      (--help for every flag)
+ *   tokens may come from env NX_REMOTE_CACHE_TOKEN / NX_REMOTE_CACHE_READ_TOKEN instead (not in `ps`)
  *   Nx side:  NX_SELF_HOSTED_REMOTE_CACHE_SERVER=http://host:port
  *             NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN=<token>
  *
- * Protocol, as Nx's client (packages/nx/src/native/cache/http_remote_cache.rs) uses it:
+ * Protocol, as Nx's spec and client (packages/nx/src/native/cache/http_remote_cache.rs) use it:
  *   GET /v1/cache/{hash} → 200 + the tar.gz Nx uploaded, 404 when absent (any other status is an error)
- *   PUT /v1/cache/{hash} → 200 stored; 409 already there (Nx then keeps quiet); 403 read-only token
+ *   PUT /v1/cache/{hash} (Content-Length required) → 200 stored; 409 already there, never replaced (Nx
+ *     then keeps quiet); 403 read-only token (Nx skips quietly); 413 over --max-bytes; 400 bad request
  *   Authorization: Bearer <token> on both; 401 without a valid one.
- * Why not a static server (e.g. nginx + WebDAV): PUT there answers 201/204, which Nx's client treats
- * as an error (it accepts only 200/409/403); it overwrites instead of answering 409; and bearer-token
- * checks with a read-only variant need extra modules/config. This is ~150 lines of node:http, no deps.
+ * Why not a static server (e.g. nginx + WebDAV): PUT there answers 201/204, which Nx's client treats as an
+ * error (it accepts only 200/409/403); it overwrites instead of answering 409; and bearer-token checks with
+ * a read-only variant need extra modules/config.
  *
- * Entries are written to a temp file and linked into place (link fails if the name exists), so
- * concurrent PUTs of one hash store exactly one complete entry and readers never see a partial one.
- * One log line per request on stdout: `<METHOD> <hash> <status> <bytes>` (tests count hits with it).
+ * Modules: options.js (command line, refusals), auth.js (tokens), store.js (write-once files),
+ * http-server.js (routing, timeouts, logging). One log line per request on stdout:
+ *   `<METHOD> <hash or path> <status> <bytes> <ms>ms`   (tests count hits with it; 499 = client left)
+ * The first line is `listening http://<address>:<port>`. SIGTERM/SIGINT: stop accepting, let in-flight
+ * requests finish (up to --shutdown-grace-ms), exit 0.
  */
 'use strict';
-const http = require('node:http');
-const fs = require('node:fs');
 const path = require('node:path');
-const crypto = require('node:crypto');
+const { parseArgs, USAGE } = require('./options');
+const { createCacheServer } = require('./http-server');
 
-const HASH = /^[A-Za-z0-9._-]{1,128}$/;
-
-function createCacheServer({ dir, token = null, readToken = null, maxBytes = 8 * 1024 ** 3, log = (line) => process.stdout.write(`${line}\n`) }) {
-  fs.mkdirSync(dir, { recursive: true });
-  const tmpDir = path.join(dir, '.tmp');
-  fs.mkdirSync(tmpDir, { recursive: true });
-  const same = (a, b) => a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
-  const access = (req) => {
-    if (!token && !readToken) return 'write';
-    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    if (!m) return null;
-    if (token && same(m[1], token)) return 'write';
-    if (readToken && same(m[1], readToken)) return 'read';
-    return null;
-  };
-
-  return http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    const m = /^\/v1\/cache\/([^/]+)$/.exec(url.pathname);
-    const hash = m ? decodeURIComponent(m[1]) : null;
-    const done = (status, body = '', bytes = 0) => {
-      log(`${req.method} ${hash ?? url.pathname} ${status} ${bytes}`);
-      if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'text/plain' });
-      res.end(body);
-    };
-    if (!hash || !HASH.test(hash)) return done(404, 'not found\n');
-    const level = access(req);
-    if (!level) return done(401, 'missing or invalid bearer token\n');
-    const file = path.join(dir, hash);
-
-    if (req.method === 'GET' || req.method === 'HEAD') {
-      let stat;
-      try {
-        stat = fs.statSync(file);
-      } catch {
-        return done(404, 'cache miss\n');
-      }
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': stat.size });
-      if (req.method === 'HEAD') return done(200, '', 0);
-      const stream = fs.createReadStream(file);
-      stream.on('error', () => res.destroy());
-      stream.on('end', () => log(`GET ${hash} 200 ${stat.size}`));
-      return stream.pipe(res);
-    }
-
-    if (req.method === 'PUT') {
-      if (level !== 'write') return done(403, 'read-only token\n');
-      if (fs.existsSync(file)) {
-        req.resume();
-        return done(409, 'already cached\n');
-      }
-      const tmp = path.join(tmpDir, `${hash}.${process.pid}.${crypto.randomBytes(6).toString('hex')}`);
-      const out = fs.createWriteStream(tmp);
-      let bytes = 0;
-      let failed = false;
-      const fail = (status, message) => {
-        if (failed) return;
-        failed = true;
-        out.destroy();
-        fs.rmSync(tmp, { force: true });
-        done(status, message, bytes);
-      };
-      req.on('data', (chunk) => {
-        bytes += chunk.length;
-        if (bytes > maxBytes) {
-          fail(413, 'entry too large\n');
-          req.destroy();
-        }
-      });
-      req.on('error', () => fail(400, 'upload aborted\n'));
-      out.on('error', (e) => fail(500, `${e.message}\n`));
-      out.on('finish', () => {
-        if (failed) return;
-        if (bytes === 0) return fail(400, 'empty body\n');
-        try {
-          fs.linkSync(tmp, file); // fails with EEXIST if another PUT won the race: one entry, complete
-          fs.rmSync(tmp, { force: true });
-          done(200, 'stored\n', bytes);
-        } catch (e) {
-          fs.rmSync(tmp, { force: true });
-          if (e.code === 'EEXIST') done(409, 'already cached\n', bytes);
-          else done(500, `${e.message}\n`, bytes);
-        }
-      });
-      return req.pipe(out);
-    }
-    return done(405, 'method not allowed\n');
-  });
-}
-
-function parseArgs(argv) {
-  const args = { host: '127.0.0.1', port: 0, dir: null, token: process.env.NX_REMOTE_CACHE_TOKEN || null, readToken: process.env.NX_REMOTE_CACHE_READ_TOKEN || null };
-  for (let i = 0; i < argv.length; i++) {
-    const [key, inline] = argv[i].split('=', 2);
-    const value = () => inline ?? argv[++i];
-    if (key === '--dir') args.dir = value();
-    else if (key === '--port') args.port = Number(value());
-    else if (key === '--host') args.host = value();
-    else if (key === '--token') args.token = value();
-    else if (key === '--read-token') args.readToken = value();
-    else throw new Error(`unknown argument ${argv[i]}`);
+function main() {
+  if (process.argv.includes('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
   }
-  if (!args.dir) throw new Error('--dir <directory> is required');
-  return args;
-}
-
-if (require.main === module) {
   let args;
   try {
-    args = parseArgs(process.argv.slice(2));
+    args = parseArgs(process.argv.slice(2), process.env);
   } catch (e) {
-    process.stderr.write(`remote-cache: ${e.message}\nusage: server.js --dir <dir> [--port N] [--host H] [--token T] [--read-token R]\n`);
+    process.stderr.write(`remote-cache: ${e.message}\n${USAGE}\n`);
     process.exit(2);
   }
-  const server = createCacheServer({ dir: path.resolve(args.dir), token: args.token, readToken: args.readToken });
+  let server;
+  try {
+    server = createCacheServer({ ...args, dir: path.resolve(args.dir) });
+  } catch (e) {
+    process.stderr.write(`remote-cache: cannot use --dir ${args.dir}: ${e.message}\n`);
+    process.exit(2);
+  }
+  server.on('error', (e) => {
+    process.stderr.write(`remote-cache: cannot listen on ${args.host}:${args.port}: ${e.message}\n`);
+    process.exit(2);
+  });
   server.listen(args.port, args.host, () => {
     const { address, port } = server.address();
+    const shown = address.includes(':') ? `[${address}]` : address;
     // First line: where to point NX_SELF_HOSTED_REMOTE_CACHE_SERVER (tests parse it).
-    process.stdout.write(`listening http://${address}:${port}\n`);
+    process.stdout.write(`listening http://${shown}:${port}\n`);
+    if (args.token === null) process.stdout.write('WARNING --insecure: no token, anyone who can connect to this address may read and write\n');
   });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)));
+
+  let stopping = false;
+  const stop = (signal) => {
+    if (stopping) return;
+    stopping = true;
+    let forced = false;
+    process.stdout.write(`${signal}: closing, waiting for in-flight requests\n`);
+    server.close(async () => {
+      await server.settled();
+      process.stdout.write(forced ? 'closed, in-flight requests cut off\n' : 'closed\n');
+      process.exit(forced ? 1 : 0);
+    });
+    // close() drops idle keep-alive sockets once; a socket that finishes its request later goes idle too.
+    setInterval(() => server.closeIdleConnections(), 100).unref();
+    setTimeout(() => {
+      forced = true;
+      process.stdout.write(`shutdown grace of ${args.shutdownGraceMs} ms over: closing the remaining connections\n`);
+      server.closeAllConnections();
+      setTimeout(() => process.exit(1), 5000).unref(); // cleanup hung: leave anyway
+    }, args.shutdownGraceMs).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
+
+if (require.main === module) main();
 
 module.exports = { createCacheServer };
