@@ -22,6 +22,8 @@ export interface NxSagePluginOptions {
   hermetic?: boolean;
   /** Target names; set one to false to leave that target out. */
   targetNames?: Partial<Record<TargetKind, string | false>>;
+  /** Packages allowed to use an upstream file that checksums.ini gives no checksum for (refused otherwise). @default [] */
+  allowUnchecksummed?: string[];
 }
 
 export type TargetKind = 'download' | 'build' | 'install' | 'uninstall' | 'check';
@@ -38,6 +40,7 @@ export interface NormalizedOptions {
   distfiles: string;
   hermetic: boolean;
   targetNames: Record<TargetKind, string | false>;
+  allowUnchecksummed: string[];
 }
 
 const DEFAULT_TARGET_NAMES: Record<TargetKind, string> = {
@@ -63,5 +66,6 @@ export function normalizeOptions(options: NxSagePluginOptions | undefined): Norm
     distfiles: o.distfiles ?? 'upstream',
     hermetic: o.hermetic ?? false,
     targetNames: { ...DEFAULT_TARGET_NAMES, ...(o.targetNames ?? {}) },
+    allowUnchecksummed: [...(o.allowUnchecksummed ?? [])].sort(),
   };
 }

@@ -1,6 +1,7 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import type { NormalizedOptions, TargetKind } from './options';
+import { identityInputs } from './identity-inputs';
 import { normalClosure, type PackageNode, type TreeGraph } from './tree-graph';
 
 /** Options every nx-sage executor receives (see executors/common/options.ts). */
@@ -12,6 +13,8 @@ export interface SpkgTargetOptions {
   python: string;
   distfiles: string;
   artifactsDir: string;
+  /** Present (true) only for a package named in the plugin option allowUnchecksummed. */
+  allowUnchecksummed?: boolean;
 }
 
 export interface TargetContext {
@@ -31,9 +34,6 @@ export interface TargetContext {
 // "project python3_venv not found" before running anything. An uncached hash gates nothing, so: none.
 const UNCACHED_INPUTS: TargetConfiguration['inputs'] = [];
 
-// Environment that changes what a native build produces.
-const BUILD_ENV = ['CC', 'CXX', 'FC', 'CFLAGS', 'CXXFLAGS', 'FCFLAGS', 'LDFLAGS', 'CPPFLAGS', 'SAGE_FAT_BINARY', 'SAGE_DEBUG'];
-
 const toPosix = (path: string) => path.split('\\').join('/');
 const rel = (sageRoot: string, ...parts: string[]) => posix.normalize(posix.join(sageRoot, ...parts));
 
@@ -47,6 +47,7 @@ export function buildTargetOptions(name: string, ctx: TargetContext): SpkgTarget
     python: options.python,
     distfiles: options.distfiles,
     artifactsDir: rel(sageRoot, options.sageLocal, 'var/lib/sage/nx-artifacts', name),
+    ...(options.allowUnchecksummed.includes(name) ? { allowUnchecksummed: true } : {}),
   };
 }
 
@@ -149,7 +150,8 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
 /**
  * What invalidates a build, as in Sage: the package's own files and, through NORMAL edges only
  * (transitively), its dependencies' files; order-only prerequisites only order the build unless
- * `hermetic` is set. Plus the platform, the Python and the build environment.
+ * `hermetic` is set. Plus the machine: plugin code, compilers, libc, OS, Python ABI, environment and
+ * configure's outputs (identity-inputs.ts).
  */
 export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfiguration['inputs'] {
   const deps = normalClosure(ctx.graph, node.spkg.name, ctx.options.hermetic).filter((dep) => dep !== ctx.graph.venvNode);
@@ -173,10 +175,7 @@ export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfig
     ...deps.map((dep) => `{workspaceRoot}/${pkgs}/${dep}/**/*`),
     ...fileDeps,
     ...[...new Set(linked)].sort(),
-    { runtime: `${ctx.options.python} -c "import sys, platform; print(sys.version, platform.machine())"` },
-    ...BUILD_ENV.map((env) => ({ env })),
-    { env: 'NX_SAGE_CACHE_SALT' },
-    { runtime: `echo nx-sage ${ctx.pluginHash}` },
+    ...identityInputs(ctx.sageRoot, ctx.options, ctx.pluginHash),
   ];
 }
 

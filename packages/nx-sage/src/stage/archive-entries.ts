@@ -1,4 +1,4 @@
-import { posix } from 'node:path';
+import { parentOf, resolveInTree, type NodeKind, type TreeLookup } from './link-resolve';
 
 export type ArchiveEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
 
@@ -23,19 +23,40 @@ export function normalizeEntryPath(path: string): string {
 const isAbsolute = (p: string) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
 const hasDotDot = (p: string) => p.split(/[\\/]/).includes('..');
 
-/** Whether `target` (already joined to a root-relative directory) stays inside the archive root. */
-function staysInside(rootRelative: string): boolean {
-  const normal = posix.normalize(rootRelative);
-  return normal !== '..' && !normal.startsWith('../') && !posix.isAbsolute(normal);
+/** Simulated extraction: what each path is after the members so far (parents are implied directories). */
+class SimulatedTree implements TreeLookup {
+  private readonly nodes = new Map<string, { kind: NodeKind; link?: string }>();
+  kind(path: string): NodeKind {
+    if (path === '') return 'directory';
+    return this.nodes.get(path)?.kind ?? 'missing';
+  }
+  readlink(path: string): string {
+    return this.nodes.get(path)?.link ?? '';
+  }
+  set(path: string, kind: NodeKind, link?: string): void {
+    this.nodes.set(path, { kind, link });
+  }
+  symlinks(): Array<[string, string]> {
+    return [...this.nodes].filter(([, node]) => node.kind === 'symlink').map(([path, node]) => [path, node.link ?? '']);
+  }
 }
 
+const through = (via: string[]) => (via.length ? ` through the symlink${via.length > 1 ? 's' : ''} ${via.join(', ')}` : '');
+
 /**
- * Every entry that could write outside the extraction directory: absolute names, `..` segments,
- * symlinks or hardlinks whose target leaves the archive, and device/fifo nodes. Pure: the caller
- * lists the archive, refuses it if this returns anything, and only then extracts.
+ * Every entry that could write or point outside the extraction directory, judged by simulating the
+ * extraction in archive order: absolute names and `..` segments; an entry written through a symlink
+ * made earlier in the archive (`l -> ..` then `l/x`); a symlink that, in the final tree, resolves
+ * outside the root — through earlier or later links, as the kernel resolves it (`d/b -> ..` then
+ * `a -> d/b/../..`); a hard link whose target is not a regular file of the archive reached inside it;
+ * device/fifo nodes. Pure: the caller lists the archive, refuses it if this returns anything, and only
+ * then extracts.
  */
 export function findUnsafeEntries(entries: readonly ArchiveEntry[]): UnsafeEntry[] {
   const unsafe: UnsafeEntry[] = [];
+  const tree = new SimulatedTree();
+  const symlinkEntry = new Map<string, string>();
+  const refused = new Set<string>();
   for (const entry of entries) {
     const raw = entry.path;
     if (isAbsolute(raw)) {
@@ -47,18 +68,54 @@ export function findUnsafeEntries(entries: readonly ArchiveEntry[]): UnsafeEntry
       continue;
     }
     const path = normalizeEntryPath(raw);
+    if (!path) continue;
     if (entry.type === 'other') {
       unsafe.push({ path: raw, reason: 'device, fifo or other special file' });
-    } else if (entry.type === 'symlink') {
-      const target = entry.linkpath ?? '';
-      if (!target || isAbsolute(target) || !staysInside(posix.join(posix.dirname(path), target))) {
+      continue;
+    }
+    const parts = path.split('/');
+    const linkOnTheWay = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/')).find((dir) => tree.kind(dir) === 'symlink');
+    if (linkOnTheWay) {
+      unsafe.push({ path: raw, reason: `written through the symlink ${linkOnTheWay} (-> ${tree.readlink(linkOnTheWay)}) made earlier in the archive` });
+      continue;
+    }
+    if (entry.type !== 'directory' && tree.kind(path) === 'directory') {
+      unsafe.push({ path: raw, reason: `replaces the directory ${path} with a ${entry.type}` });
+      continue;
+    }
+    const target = entry.linkpath ?? '';
+    if (entry.type === 'symlink') {
+      // Recorded even when refused, so that members written through it are named too.
+      tree.set(path, 'symlink', target.replace(/\\/g, '/'));
+      symlinkEntry.set(path, raw);
+      if (!target || isAbsolute(target)) {
         unsafe.push({ path: raw, reason: `symlink pointing outside the archive (-> ${target})` });
+        refused.add(path);
       }
     } else if (entry.type === 'hardlink') {
-      const target = entry.linkpath ?? '';
-      if (!target || isAbsolute(target) || hasDotDot(target) || !staysInside(target)) {
-        unsafe.push({ path: raw, reason: `hardlink to a file outside the archive (-> ${target})` });
+      // link(2) follows links in the target's directories, not a final one: only a regular file
+      // already extracted inside the root may be linked.
+      const resolved = !target || isAbsolute(target) || hasDotDot(target) ? undefined : resolveInTree(tree, '', normalizeEntryPath(target), false);
+      if (!resolved || !resolved.inside) {
+        unsafe.push({ path: raw, reason: `hardlink to a file outside the archive (-> ${target})${resolved && !resolved.inside ? through(resolved.via) : ''}` });
+        continue;
       }
+      if (resolved.kind !== 'file') {
+        unsafe.push({ path: raw, reason: `hardlink to ${resolved.kind === 'missing' ? 'no earlier file' : `a ${resolved.kind}`} (-> ${target})` });
+        continue;
+      }
+      tree.set(path, 'file');
+    } else {
+      tree.set(path, entry.type);
+      symlinkEntry.delete(path);
+    }
+  }
+  // Links are judged in the final tree: a later member can change what an earlier link resolves to.
+  for (const [path, target] of tree.symlinks()) {
+    if (refused.has(path)) continue;
+    const resolved = resolveInTree(tree, parentOf(path), target);
+    if (!resolved.inside) {
+      unsafe.push({ path: symlinkEntry.get(path) ?? path, reason: `symlink resolves outside the archive (-> ${target}): ${resolved.reason}${through(resolved.via.filter((v) => v !== path))}` });
     }
   }
   return unsafe;

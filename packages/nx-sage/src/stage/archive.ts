@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as tar from 'tar';
 import { run } from '../process/run';
+import { findEscapingLinks } from './extracted-links';
 import { findUnsafeEntries, singleTopDirectory, type ArchiveEntry, type ArchiveEntryType } from './archive-entries';
 
 export type ArchiveFormat = 'tar' | 'tar.gz' | 'tar.bz2' | 'tar.xz' | 'zip';
@@ -95,6 +96,13 @@ async function listZip(file: string, python: string, signal?: AbortSignal): Prom
   return (JSON.parse(json) as ArchiveEntry[]).map((e) => ({ ...e, linkpath: e.linkpath ?? undefined }));
 }
 
+/**
+ * node-tar's own guards, kept on as a second line behind the member check: no absolute names or '..'
+ * (preservePaths false), never write through a symlink in a member's path (TAR_SYMLINK_ERROR), and any
+ * warning is an error (strict); owners are not restored.
+ */
+export const TAR_EXTRACT_OPTIONS = { strict: true, preserveOwner: false, preservePaths: false } as const;
+
 export interface ExtractOptions {
   file: string;
   /** Directory that must not exist yet and receives the content (`src` in sage-spkg). */
@@ -108,7 +116,10 @@ export interface ExtractOptions {
 
 /**
  * sage-uncompress-spkg -d src, made safe: lists every member first and refuses the archive before
- * writing anything if a member could land outside `dest`; a single top directory becomes `dest`.
+ * writing anything if a member could land or point outside the extraction directory (links followed
+ * as the kernel does, archive-entries.ts); extracts into a fresh directory inside the build directory
+ * and checks the extracted links again on disk (extracted-links.ts); a single top directory becomes
+ * `dest`.
  */
 export async function extractArchive(options: ExtractOptions): Promise<{ entries: number; topDirectory?: string }> {
   const { file, dest, workDir, python, signal } = options;
@@ -126,9 +137,16 @@ export async function extractArchive(options: ExtractOptions): Promise<{ entries
   if (format === 'zip') {
     await run('unzip', ['-q', file, '-d', unpackDir], { signal });
   } else {
-    await tar.extract({ file: source, cwd: unpackDir, strict: true, preserveOwner: false });
+    await tar.extract({ ...TAR_EXTRACT_OPTIONS, file: source, cwd: unpackDir });
   }
   if (source !== file) rmSync(source, { force: true });
+  // The listing said it was safe; the disk must agree (an extractor that resolves differently, a
+  // listing that missed a member): links are checked again where they really point.
+  const escaping = findEscapingLinks(unpackDir);
+  if (escaping.length > 0) {
+    rmSync(unpackDir, { recursive: true, force: true });
+    throw new UnsafeArchiveError(file, escaping);
+  }
   if (top) {
     renameSync(join(unpackDir, top), dest);
     rmSync(unpackDir, { recursive: true, force: true });

@@ -2,6 +2,8 @@
 export type BuildErrorCode =
   | 'ENOTARBALL' // upstream file missing
   | 'ECHECKSUM' // upstream file does not match checksums.ini
+  | 'ENOCHECKSUM' // checksums.ini has no checksum for the upstream file (and it was not allowed)
+  | 'EDOWNLOAD' // fetching the upstream file failed (HTTP, timeout, size cap)
   | 'EUNSAFEARCHIVE' // archive entries escape the build directory
   | 'EEXTRACT' // archive could not be read/extracted
   | 'EPATCH' // a patch did not apply

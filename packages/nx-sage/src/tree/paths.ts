@@ -12,6 +12,8 @@ export interface SageLayout {
   python: string;
   jobs: number;
   pipIndex?: string;
+  /** Packages allowed to use an upstream file without a checksum (plugin option allowUnchecksummed). */
+  allowUnchecksummed?: readonly string[];
 }
 
 /** The per-package paths sage-spkg derives from SAGE_INST_LOCAL and PKG_NAME. */

@@ -22,6 +22,8 @@ export interface SpkgExecutorOptions {
   pipIndex?: string;
   /** Parallel jobs inside one package build (MAKE=make -jN). Default: SAGE_NUM_THREADS, else half the CPUs. */
   jobs?: number;
+  /** This package may use an upstream file without a checksum (plugin option allowUnchecksummed names it). */
+  allowUnchecksummed?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -80,6 +82,7 @@ export async function resolveOptions(
       distfiles: env.SAGE_DISTFILES ? abs(workspaceRoot, env.SAGE_DISTFILES) : abs(sageRoot, options.distfiles ?? 'upstream'),
       python,
       jobs,
+      ...(options.allowUnchecksummed ? { allowUnchecksummed: [options.package] } : {}),
       ...(pipIndex ? { pipIndex: /^[a-z]+:\/\//i.test(pipIndex) ? pipIndex : abs(workspaceRoot, pipIndex) } : {}),
     },
     artifactsDir: abs(workspaceRoot, options.artifactsDir),
