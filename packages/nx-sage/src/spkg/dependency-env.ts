@@ -34,7 +34,6 @@ inst_python3_venv = $(SAGE_VENV)/$(SPKG_INST_RELDIR)/python3_venv-3.$(PYTHON_MIN
 endif
 PYTHON_TOOLCHAIN = setuptools pip setuptools_scm wheel flit_core hatchling python_build meson_python
 SAGERUNTIME = sagelib $(inst_ipython) $(inst_pexpect)
-SCRIPTS = @SAGE_SCRIPTS@
 `;
 
 export interface EnvPackage {
