@@ -99,23 +99,50 @@ describe('createNodes / createDependencies', () => {
     expect(deps).toEqual(['sphinx->docutils', 'sphinx->sphinxcontrib_websupport']);
   });
 
-  describe('bad input names the package, file and line', () => {
-    const expectError = async (files: Record<string, string>, parts: RegExp[]) => {
+  describe('a bad package becomes a project carrying its error (file, line, what to do); the rest is unaffected', () => {
+    const expectBroken = async (files: Record<string, string>, name: string, parts: RegExp[]) => {
       root = makeTempTree({ ...TREE, ...files });
-      const error = await infer(root).catch((e: Error) => e);
-      expect(error).toBeInstanceOf(Error);
-      const text = String((error as Error).message) + ((error as any).errors ?? []).map(([file, e]: [string, Error]) => `${file}: ${e.message}`).join('\n');
-      for (const part of parts) expect(text).toMatch(part);
+      const { projects, deps } = await infer(root);
+      // Every good package is still there, with its edges.
+      for (const good of ['gmp', 'mpfr', 'pip', 'pyparsing', 'sagelib', 'python3_venv']) expect(projects[good]).toBeDefined();
+      expect(deps).toContain('mpfr->gmp');
+      const broken = projects[name];
+      expect(sage(broken)).toMatchObject({ broken: true });
+      for (const part of parts) expect(sage(broken).error).toMatch(part);
+      expect(broken.tags).toContain('sage:broken');
+      return { projects, deps };
     };
 
-    it('a dependencies line naming an unknown package', () =>
-      expectError(spkgFiles('foo', { type: 'standard', dependencies: 'gmp nosuchpkg | pip' }), [/build\/pkgs\/foo\/dependencies:1/, /package 'foo'/, /nosuchpkg/]));
-    it('an undefined make variable', () =>
-      expectError(spkgFiles('foo', { type: 'standard', dependencies: '$(NO_SUCH_VAR) gmp' }), [/build\/pkgs\/foo\/dependencies:1/, /undefined make variable \$\(NO_SUCH_VAR\)/]));
-    it('an empty type', () => expectError(spkgFiles('foo', { type: '' }), [/build\/pkgs\/foo\/type:1/, /type file is empty/]));
+    it('a dependencies line naming an unknown package', async () => {
+      const { projects } = await expectBroken(spkgFiles('foo', { type: 'standard', dependencies: 'gmp nosuchpkg | pip' }), 'foo', [/build\/pkgs\/foo\/dependencies:1/, /package 'foo'/, /nosuchpkg/]);
+      // Standard: in the build set, so its targets fail with the message.
+      expect(projects.foo.targets!.build).toMatchObject({ executor: 'nx-sage:error', options: { package: 'foo', message: sage(projects.foo).error } });
+      expect(projects.foo.targets!.install.executor).toBe('nx-sage:error');
+    });
+    it('an unsupported make function names the construct', () =>
+      expectBroken(spkgFiles('foo', { type: 'standard', dependencies: 'gmp $(shell echo mpfr) | pip' }), 'foo', [/build\/pkgs\/foo\/dependencies:1/, /\$\(shell echo mpfr\)/, /not supported/]));
+    it('an empty type', () => expectBroken(spkgFiles('foo', { type: '' }), 'foo', [/build\/pkgs\/foo\/type:1/, /type file is empty/]));
     it('a malformed checksums.ini', () =>
-      expectError(spkgFiles('foo', { type: 'standard', 'package-version.txt': '1', 'checksums.ini': 'tarball=foo-VERSION.tgz\nsha256: 12' }), [/build\/pkgs\/foo\/checksums.ini:2/, /malformed line/]));
-    it('a package name Sage would reject', () => expectError(spkgFiles('Foo-Bar', { type: 'standard' }), [/package 'Foo-Bar'/, /lower case/]));
+      expectBroken(spkgFiles('foo', { type: 'standard', 'package-version.txt': '1', 'checksums.ini': 'tarball=foo-VERSION.tgz\nsha256: 12' }), 'foo', [/build\/pkgs\/foo\/checksums.ini:2/, /malformed line/]));
+    it('a package name Sage would reject', () => expectBroken(spkgFiles('Foo-Bar', { type: 'standard' }), 'Foo-Bar', [/package 'Foo-Bar'/, /lower case/]));
+
+    it('its dependents keep their edge to it and say which prerequisite is broken', async () => {
+      const { projects, deps } = await expectBroken(
+        { ...spkgFiles('foo', { type: 'standard', dependencies: '$(shell true)' }), ...spkgFiles('bar', { type: 'standard', dependencies: 'foo gmp' }) },
+        'foo',
+        [/shell/],
+      );
+      expect(deps).toContain('bar->foo');
+      expect(sage(projects.bar).brokenDeps).toEqual(['foo']);
+      expect(projects.bar.metadata!.description).toMatch(/prerequisite foo is broken/);
+    });
+
+    it('an undefined make variable expands to empty, as in make, and is reported', async () => {
+      root = makeTempTree({ ...TREE, ...spkgFiles('foo', { type: 'standard', dependencies: '$(NO_SUCH_VAR) gmp' }) });
+      const { projects } = await infer(root);
+      expect(sage(projects.foo)).toMatchObject({ deps: ['gmp'], undefinedVars: ['NO_SUCH_VAR'] });
+      expect(sage(projects.foo).broken).toBeUndefined();
+    });
   });
 });
 

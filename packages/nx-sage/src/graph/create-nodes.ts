@@ -1,4 +1,4 @@
-import { AggregateCreateNodesError, hashArray, logger, type CreateNodes, type CreateNodesResult } from '@nx/devkit';
+import { hashArray, logger, type CreateNodes, type CreateNodesResult } from '@nx/devkit';
 import { hashObject, hashWithWorkspaceContext } from 'nx/src/devkit-internals';
 import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
 import { join, posix } from 'node:path';
@@ -6,7 +6,7 @@ import { readSageTree } from '../spkg/tree';
 import { NodesCache } from './nodes-cache';
 import { normalizeOptions, type NormalizedOptions, type NxSagePluginOptions } from './options';
 import { pluginHash } from './plugin-hash';
-import { buildPackageProject, buildVenvProject, packageRoot } from './project-config';
+import { buildErrorProject, buildPackageProject, buildVenvProject } from './project-config';
 import type { TargetContext } from './targets';
 import { buildTreeGraph } from './tree-graph';
 
@@ -30,7 +30,6 @@ export async function createSageNodes(
   const optionsHash = hashObject(options);
   const cache = new NodesCache<TreeResult>(join(internals.cacheDir ?? workspaceDataDirectory, `nx-sage-${optionsHash}.json`));
   const results: Array<readonly [string, CreateNodesResult]> = [];
-  const errors: Array<[string, Error]> = [];
   try {
     for (const [sageRoot, files] of groupByTree(typeFiles)) {
       const key = hashArray([
@@ -40,10 +39,8 @@ export async function createSageNodes(
       ]);
       let perFile = cache.get(key);
       if (!perFile) {
-        const inferred = inferTree(sageRoot, files, options, workspaceRoot);
-        errors.push(...inferred.errors);
-        perFile = inferred.perFile;
-        if (inferred.errors.length === 0) cache.set(key, perFile);
+        perFile = inferTree(sageRoot, files, options, workspaceRoot);
+        cache.set(key, perFile);
       }
       for (const file of files) {
         const projects = perFile[file];
@@ -53,7 +50,6 @@ export async function createSageNodes(
   } finally {
     cache.save();
   }
-  if (errors.length) throw new AggregateCreateNodesError(errors, results);
   return results;
 }
 
@@ -63,12 +59,12 @@ export function treeInputGlobs(sageRoot: string): string[] {
   return [at('build/pkgs/**/*'), at('build/make/Makefile.in'), at('VERSION.txt'), at('src/VERSION.txt')];
 }
 
-function inferTree(
-  sageRoot: string,
-  files: string[],
-  options: NormalizedOptions,
-  workspaceRoot: string,
-): { perFile: TreeResult; errors: Array<[string, Error]> } {
+/**
+ * Projects of one tree. Never fails because of one package: a package that cannot be read or evaluated
+ * becomes a project carrying its error (its targets fail with it), and the problem is logged once here
+ * (results are cached until an input changes).
+ */
+function inferTree(sageRoot: string, files: string[], options: NormalizedOptions, workspaceRoot: string): TreeResult {
   const names = files.map((file) => posix.basename(posix.dirname(file)));
   const tree = readSageTree(join(workspaceRoot, sageRoot), names);
   const graph = buildTreeGraph(tree, options);
@@ -77,6 +73,11 @@ function inferTree(
   for (const node of graph.nodes.values()) {
     const project = buildPackageProject(node, ctx);
     perFile[posix.join(project.root, 'type')] = { [project.root]: project };
+  }
+  for (const broken of graph.broken.values()) {
+    const project = buildErrorProject(broken, ctx);
+    perFile[posix.join(project.root, 'type')] = { [project.root]: project };
+    logger.warn(`nx-sage: ${broken.error.message}\n  (project ${project.name} carries this error; its targets fail with it, the other packages are not affected)`);
   }
   if (graph.venvNode && files.length) {
     const anchor = files[0];
@@ -89,11 +90,8 @@ function inferTree(
         `dropped ${cycle.dropped.from} → ${cycle.dropped.to} (${cycle.dropped.kind}), as GNU make does`,
     );
   }
-  const errors = graph.errors.map((error): [string, Error] => [
-    error.file?.startsWith(workspaceRoot) ? posix.relative(workspaceRoot, error.file) : posix.join(packageRoot(sageRoot, error.pkg), 'type'),
-    error,
-  ]);
-  return { perFile, errors };
+  for (const warning of [...graph.warnings, ...graph.errors.map((e) => e.message)]) logger.warn(`nx-sage: ${warning}`);
+  return perFile;
 }
 
 /** `a/b/build/pkgs/gmp/type` → tree `a/b`; a checkout at the workspace root is '.'. */

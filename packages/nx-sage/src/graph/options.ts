@@ -12,6 +12,11 @@ export interface NxSagePluginOptions {
   check?: boolean | string[];
   /** Python used to create the venv. @default 'python3' */
   python?: string;
+  /**
+   * configure rejected the system Python: trees that still have a python3 package build it, and their
+   * `$(PYTHON)` names it instead of the venv node (Makefile.in's `ifneq ($(PYTHON_FOR_VENV),)`). @default false
+   */
+  buildPython?: boolean;
   /** SAGE_LOCAL, relative to the Sage root (the directory holding build/pkgs). @default 'local' */
   sageLocal?: string;
   /** SAGE_VENV relative to the Sage root; default: `<sageLocal>/var/lib/sage/venv-python<X.Y>` chosen at run time. */
@@ -35,6 +40,7 @@ export interface NormalizedOptions {
   system: string[];
   check: boolean | string[];
   python: string;
+  buildPython: boolean;
   sageLocal: string;
   sageVenv: string | null;
   distfiles: string;
@@ -61,6 +67,7 @@ export function normalizeOptions(options: NxSagePluginOptions | undefined): Norm
     system: [...(o.system ?? [])].sort(),
     check: Array.isArray(o.check) ? [...o.check].sort() : (o.check ?? false),
     python: o.python ?? 'python3',
+    buildPython: o.buildPython ?? false,
     sageLocal: o.sageLocal ?? 'local',
     sageVenv: o.sageVenv ?? null,
     distfiles: o.distfiles ?? 'upstream',

@@ -7,18 +7,33 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { removeTree } from '../testing/temp-tree';
 import { inferGraph } from '../testing/infer';
+import { extractSageTarball } from '../testing/sage-tarball';
 import type { SpkgMetadata } from './project-config';
 
-const SAGE_TREE = resolve(__dirname, '../../../../../shared/sage-10.10.beta4');
+const SHARED = resolve(__dirname, '../../../../../shared');
+const FLATTENED = join(SHARED, 'sage-10.10.beta4');
 
 interface GroundTruth {
   packages: Record<string, { version: string; type: string; source: string; trees: string; deps: string[]; orderOnlyDeps: string[]; checkDeps: string[]; fileDeps: string[] }>;
   cycles: Array<{ members: string[]; edges: Array<[string, string, string]> }>;
 }
 
-describe('parity with Sage 10.10.beta4 make graph', () => {
+// Both layouts of the same checkout: the flattened metadata folder (links as one-line text files, no
+// build/make) and the real tree from the tarball (real symlinks, its own build/make/Makefile.in, which
+// the evaluator reads instead of the built-in 10.10 values).
+describe.each([
+  ['flattened folder', () => FLATTENED, () => undefined],
+  ['real-symlink tree from the tarball', () => extractSageTarball(SHARED), (dir: string) => removeTree(dir)],
+])('parity with Sage 10.10.beta4 make graph (%s)', (_layout, setUp, tearDown) => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'nx-sage-parity-'));
-  afterAll(() => removeTree(cacheDir));
+  let SAGE_TREE: string;
+  beforeAll(() => {
+    SAGE_TREE = setUp();
+  });
+  afterAll(() => {
+    removeTree(cacheDir);
+    tearDown(SAGE_TREE);
+  });
 
   it('has the shared tree beside the repository', () => {
     expect(existsSync(join(SAGE_TREE, 'graph.json'))).toBe(true);

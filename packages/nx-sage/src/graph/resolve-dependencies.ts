@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { parseDependencyLine, words } from '../spkg/dependencies';
+import type { DependencyEnv } from '../spkg/dependency-env';
+import { configureDepsLine, evaluateDependencyLine, type LineEvaluation } from '../spkg/dependency-line';
 import { SpkgError } from '../spkg/errors';
-import { PATH_VARS, type MakeVars } from '../spkg/make-vars';
 import type { Spkg } from '../spkg/package';
 
 /** A package's prerequisites as Sage's make sees them after configure (SAGE_SPKG_FINALIZE + pkg_deps). */
@@ -14,119 +14,75 @@ export interface ResolvedDependencies {
   checkDeps: string[];
   /** Non-package prerequisites (FORCE, $(SAGE_SRC)/... files), written with symbolic roots. */
   fileDeps: string[];
+  /** Variables its lines use that no Makefile defines: make expands them to empty. */
+  undefinedVars: string[];
 }
 
 export interface ResolveContext {
-  /** All packages of the tree, by name. */
-  packages: ReadonlyMap<string, Spkg>;
-  makeVars: MakeVars;
-  /** Configure's OPTIONAL_INSTALLED_PACKAGES: the enabled packages (default: the standard ones). */
-  enabled: ReadonlySet<string>;
+  env: DependencyEnv;
   /** Packages whose test suites are enabled (SAGE_CHECK_<pkg> != no). */
   checked: ReadonlySet<string>;
-  /** `enabled` joined as configure writes OPTIONAL_INSTALLED_PACKAGES (precomputed once per tree). */
-  installedList?: string;
-  /** The venv node name, precomputed once per tree. */
-  venvNode?: string | null;
 }
 
-type Item = { pkg: string } | { file: string };
-
-// `$(SAGE_LOCAL)/$(SPKG_INST_RELDIR)/nauty-$(vers_nauty)`: another package's stamp, i.e. that package.
-const STAMP_TOKEN = /^\$\((?:SAGE_LOCAL|SAGE_VENV|SAGE_DOCS)\)\/\$\(SPKG_INST_RELDIR\)\/([a-z0-9_.]+)-\$\(vers_\1\)$/;
-
-/** Name of the virtual venv-creation node: $(PYTHON) when it is not itself a package (10.10: python3_venv). */
-export function virtualPythonNode(ctx: Pick<ResolveContext, 'packages' | 'makeVars'>): string | null {
-  const python = ctx.makeVars.PYTHON?.trim();
-  return python && !ctx.packages.has(python) ? python : null;
-}
-
-/** Computes one package's prerequisites exactly as configure builds `deps_<pkg>` and make expands it. */
+/**
+ * Computes one package's prerequisites exactly as configure builds `deps_<pkg>` and make expands it.
+ * Throws SpkgError (file:1, the construct, what to do) for a line make would reject or nx-sage cannot
+ * evaluate; the caller turns that into a project that carries the error.
+ */
 export function resolveDependencies(spkg: Spkg, ctx: ResolveContext): ResolvedDependencies {
-  const depsFile = join(spkg.dir, 'dependencies');
-  const line = parseDependencyLine(spkg.dependencies);
-  const normal = [...line.normal];
-  const orderOnly = [...line.orderOnly];
-  // dependencies_optional: `$(findstring a,$(OPTIONAL_INSTALLED_PACKAGES))`, appended before configure adds
-  // the missing `|`, so it is normal when the line has no `|`. findstring is a substring test.
-  const installed = ctx.installedList ?? [...ctx.enabled].sort().join(' ');
-  for (const name of spkg.dependenciesOptional) {
-    if (installed.includes(name)) (line.hasBar ? orderOnly : normal).push(name);
+  // SAGE_CHECK_<pkg> exists for the packages with an spkg-check phase (not pip), like Makefile.in's loop.
+  const check = (value: string): Record<string, string> => (spkg.source === 'pip' ? {} : { [`SAGE_CHECK_${spkg.name}`]: value });
+  const main = evaluateDependencyLine(configureDepsLine(spkg, false), ctx.env, spkg.name);
+  fail(spkg, main, lineFile(spkg, main));
+  let checkDeps: string[] = [];
+  if (spkg.dependenciesCheck && spkg.source !== 'pip') {
+    const withChecks = evaluateDependencyLine(configureDepsLine(spkg, true), ctx.env, spkg.name, check('yes'));
+    // An unknown name there only breaks make while the checks are on (10.10's mathics names
+    // importlib_metadata, which is no package).
+    if (ctx.checked.has(spkg.name) || withChecks.error) fail(spkg, withChecks, join(spkg.dir, 'dependencies_check'));
+    checkDeps = withChecks.orderOnly.filter((name) => !main.normal.includes(name) && !main.orderOnly.includes(name));
   }
-  if (spkg.dependenciesOrderOnly) orderOnly.push(...words(spkg.dependenciesOrderOnly));
-  else if (spkg.source === 'pip') orderOnly.push('pip');
-
-  const expand = (tokens: string[], file: string) =>
-    tokens.flatMap((token) => expandToken(token, spkg, ctx, file));
-  const normalItems = expand(normal, depsFile);
-  const orderItems = expand(orderOnly, spkg.dependenciesOrderOnly ? join(spkg.dir, 'dependencies_order_only') : depsFile);
-  const checkFile = join(spkg.dir, 'dependencies_check');
-  // pip packages have no spkg-check phase, so make never adds their check prerequisites.
-  const checkItems =
-    spkg.dependenciesCheck && spkg.source !== 'pip' ? expandCheckTokens(words(spkg.dependenciesCheck), spkg, ctx, checkFile) : [];
-
-  const deps = unique(pkgs(normalItems));
-  const orderOnlyDeps = unique(pkgs(orderItems)).filter((name) => !deps.includes(name));
-  const checkDeps = unique(pkgs(checkItems)).filter((name) => !deps.includes(name) && !orderOnlyDeps.includes(name));
-  const fileDeps = unique([...normalItems, ...orderItems].flatMap((item) => ('file' in item ? [item.file] : [])));
-  return { deps, orderOnlyDeps, checkDeps, fileDeps };
+  return {
+    deps: main.normal,
+    orderOnlyDeps: main.orderOnly,
+    checkDeps,
+    fileDeps: main.files,
+    undefinedVars: main.undefinedVars,
+  };
 }
 
-// Check deps are only prerequisites while the package's checks are on; an unknown name there only
-// breaks `make` when they are (Sage 10.10's mathics names importlib_metadata, which is no package).
-function expandCheckTokens(tokens: string[], spkg: Spkg, ctx: ResolveContext, file: string): Item[] {
-  if (ctx.checked.has(spkg.name)) return tokens.flatMap((token) => expandToken(token, spkg, ctx, file));
-  return tokens.flatMap((token) => {
-    try {
-      return expandToken(token, spkg, ctx, file);
-    } catch (error) {
-      if (error instanceof SpkgError && error.code === 'EUNKNOWNDEP') return [];
-      throw error;
-    }
-  });
+// The file a construct or word comes from: the line that contains it, else `dependencies` (the
+// construct came from a variable's value in build/make/Makefile.in).
+function lineFile(spkg: Spkg, result: LineEvaluation): string {
+  const needle = result.error?.construct ?? result.unknown[0]?.split(' ')[0] ?? '';
+  const files: Array<[string, string]> = [
+    ['dependencies', spkg.dependencies],
+    ['dependencies_order_only', spkg.dependenciesOrderOnly],
+    ['dependencies_optional', spkg.dependenciesOptional.join(' ')],
+  ];
+  const found = files.find(([, text]) => needle && text.includes(needle));
+  return join(spkg.dir, found ? found[0] : 'dependencies');
 }
 
-function expandToken(token: string, spkg: Spkg, ctx: ResolveContext, file: string): Item[] {
-  const stamp = STAMP_TOKEN.exec(token);
-  if (stamp) return [classifyWord(stamp[1], spkg, ctx, file, token)];
-  const expanded = expandVariables(token, spkg, ctx, file, 0);
-  return words(expanded).map((word) => classifyWord(word, spkg, ctx, file, token));
-}
-
-function expandVariables(text: string, spkg: Spkg, ctx: ResolveContext, file: string, depth: number): string {
-  if (depth > 10) {
-    throw new SpkgError(`make variables in '${text}' refer to each other endlessly`, { code: 'EUNDEFINEDVAR', pkg: spkg.name, file, line: 1 });
+function fail(spkg: Spkg, result: LineEvaluation, file: string): void {
+  if (result.error) {
+    throw new SpkgError(`${result.error.message}, in '${result.error.construct}'`, {
+      code: result.error.unsupported ? 'EUNSUPPORTED' : 'EBADDEPS',
+      pkg: spkg.name,
+      file,
+      line: 1,
+      hint: result.error.unsupported
+        ? 'nx-sage evaluates make variables and the text functions (subst, filter, findstring, if, and, or, foreach, ...); write the line with those, or configure the tree so make itself answers'
+        : 'fix the line so that GNU make can expand it',
+    });
   }
-  return text.replace(/\$\(([^()]*)\)/g, (_match, name: string) => {
-    if (PATH_VARS.has(name)) return `/${name}`;
-    if (name.startsWith('inst_')) return name.slice('inst_'.length);
-    if (name.startsWith('vers_')) return ctx.packages.get(name.slice('vers_'.length))?.versionWithPatchlevel ?? '';
-    const value = ctx.makeVars[name];
-    if (value === undefined) {
-      throw new SpkgError(`undefined make variable $(${name})`, {
-        code: 'EUNDEFINEDVAR',
-        pkg: spkg.name,
-        file,
-        line: 1,
-        hint: `known variables: ${Object.keys(ctx.makeVars).sort().map((v) => `$(${v})`).join(' ')}; define it in build/make/Makefile.in or fix the spelling`,
-      });
-    }
-    return expandVariables(value, spkg, ctx, file, depth + 1);
-  });
+  if (result.unknown.length) {
+    throw new SpkgError(`'${result.unknown.join("', '")}' names no package of this tree (make would stop: No rule to make target)`, {
+      code: 'EUNKNOWNDEP',
+      pkg: spkg.name,
+      file,
+      line: 1,
+      hint: `add build/pkgs/${result.unknown[0].split(' ')[0]}/ (with a type file) or remove it from the line`,
+    });
+  }
 }
-
-function classifyWord(word: string, spkg: Spkg, ctx: ResolveContext, file: string, token: string): Item {
-  if (ctx.packages.has(word)) return { pkg: word };
-  if (word === (ctx.venvNode !== undefined ? ctx.venvNode : virtualPythonNode(ctx))) return { pkg: word };
-  if (word === 'FORCE' || word.includes('/')) return { file: word };
-  throw new SpkgError(`'${token}' names no package of this tree`, {
-    code: 'EUNKNOWNDEP',
-    pkg: spkg.name,
-    file,
-    line: 1,
-    hint: `add build/pkgs/${word}/ (with a type file) or remove '${word}' from the line`,
-  });
-}
-
-const pkgs = (items: Item[]) => items.flatMap((item) => ('pkg' in item ? [item.pkg] : []));
-const unique = <T>(values: T[]) => [...new Set(values)];

@@ -1,9 +1,11 @@
-import type { Spkg } from '../spkg/package';
+import { dirname } from 'node:path';
+import { buildDependencyEnv, type DependencyEnv } from '../spkg/dependency-env';
 import { SpkgError } from '../spkg/errors';
+import type { Spkg } from '../spkg/package';
 import type { SageTree } from '../spkg/tree';
 import { breakCycles, type Cycle, type Edge } from './cycles';
 import type { NormalizedOptions } from './options';
-import { resolveDependencies, virtualPythonNode, type ResolvedDependencies } from './resolve-dependencies';
+import { resolveDependencies, type ResolvedDependencies } from './resolve-dependencies';
 
 export interface PackageNode extends ResolvedDependencies {
   spkg: Spkg;
@@ -16,17 +18,37 @@ export interface PackageNode extends ResolvedDependencies {
   checked: boolean;
   /** Dependencies removed to break a cycle (they stay in `deps`/`orderOnlyDeps` as Sage declares them). */
   droppedDeps: string[];
+  /** Prerequisites (normal, order-only) that are broken packages. */
+  brokenDeps: string[];
+}
+
+/** A package whose files cannot be read or whose lines cannot be evaluated: a project carrying the error. */
+export interface BrokenPackage {
+  name: string;
+  /** Absolute package directory. */
+  dir: string;
+  error: SpkgError;
+  /** The metadata, when only its dependency lines failed. */
+  spkg?: Spkg;
+  /** Has targets: enabled, needed by a package in the build set, or of unknown type. */
+  inBuildSet: boolean;
 }
 
 export interface TreeGraph {
   nodes: Map<string, PackageNode>;
+  broken: Map<string, BrokenPackage>;
   /** The venv-creation node ($(PYTHON) when it is no package), or null. */
   venvNode: string | null;
+  /** What the venv target is in this tree's Makefile: a python3_venv stamp, or $(SAGE_VENV)/pyvenv.cfg. */
+  venvStamp: string | null;
   cycles: Cycle[];
+  /** Problems that belong to no package (plugin options naming unknown packages). */
   errors: SpkgError[];
+  /** Warnings for humans: undefined make variables, Makefile lines that were not evaluated. */
+  warnings: string[];
 }
 
-/** Sage's configure + make view of a whole tree: prerequisites, enabled set, cycles. Pure. */
+/** Sage's configure + make view of a whole tree: prerequisites, enabled set, cycles. Pure but for $(wildcard). */
 export function buildTreeGraph(tree: SageTree, options: NormalizedOptions): TreeGraph {
   const packages = new Map(tree.packages.map((spkg) => [spkg.name, spkg]));
   const enabled = new Set(
@@ -37,21 +59,26 @@ export function buildTreeGraph(tree: SageTree, options: NormalizedOptions): Tree
   const checked = new Set(
     options.check === true ? [...enabled] : Array.isArray(options.check) ? options.check : [],
   );
-  const venvNode = virtualPythonNode({ packages, makeVars: tree.makeVars });
-  const installedList = [...enabled].sort().join(' ');
-  const ctx = { packages, makeVars: tree.makeVars, enabled, checked, installedList, venvNode };
-  const errors = [...tree.errors];
+  const env = treeEnv(tree, options, [...enabled]);
+  const broken = new Map<string, BrokenPackage>();
+  for (const error of tree.errors) broken.set(error.pkg, { name: error.pkg, dir: `${tree.pkgsDir}/${error.pkg}`, error, inBuildSet: true });
   const resolved = new Map<string, ResolvedDependencies>();
+  const warnings = env.problems.map((p) => `${tree.makefileIn}:${p.line}: ${p.message}: ${p.text}`);
   for (const spkg of tree.packages) {
     try {
-      resolved.set(spkg.name, resolveDependencies(spkg, ctx));
+      const r = resolveDependencies(spkg, { env, checked });
+      resolved.set(spkg.name, r);
+      if (r.undefinedVars.length) {
+        warnings.push(`${spkg.dir}/dependencies:1: package '${spkg.name}': ${r.undefinedVars.map((v) => `$(${v})`).join(' ')} ${r.undefinedVars.length > 1 ? 'are' : 'is'} defined by no Makefile; make expands ${r.undefinedVars.length > 1 ? 'them' : 'it'} to empty`);
+      }
     } catch (error) {
       if (!(error instanceof SpkgError)) throw error;
-      errors.push(error);
+      broken.set(spkg.name, { name: spkg.name, dir: spkg.dir, error, spkg, inBuildSet: false });
     }
   }
+  const errors: SpkgError[] = [];
   for (const name of [...options.enable, ...options.system]) {
-    if (!packages.has(name)) {
+    if (!packages.has(name) && !broken.has(name)) {
       errors.push(new SpkgError('is named in the nx-sage plugin options but has no directory in build/pkgs', {
         code: 'EUNKNOWNDEP', pkg: name, file: 'nx.json', hint: 'fix the name in nx.json (plugins → nx-sage → options)',
       }));
@@ -75,6 +102,7 @@ export function buildTreeGraph(tree: SageTree, options: NormalizedOptions): Tree
   const buildSet = closure([...enabled].filter((name) => packages.get(name)?.type !== 'base'), (name) =>
     system.has(name) ? [] : edgesOf(name).map((e) => e.to).filter((to) => !dropped.get(name)?.includes(to)),
   );
+  for (const b of broken.values()) b.inBuildSet = !b.spkg || buildSet.has(b.name);
 
   const nodes = new Map<string, PackageNode>();
   for (const spkg of tree.packages) {
@@ -88,9 +116,27 @@ export function buildTreeGraph(tree: SageTree, options: NormalizedOptions): Tree
       system: system.has(spkg.name),
       checked: checked.has(spkg.name),
       droppedDeps: dropped.get(spkg.name) ?? [],
+      brokenDeps: [...r.deps, ...r.orderOnlyDeps].filter((dep) => broken.has(dep)),
     });
   }
-  return { nodes, venvNode, cycles, errors };
+  return { nodes, broken, venvNode: env.venvNode, venvStamp: env.venvStamp, cycles, errors, warnings };
+}
+
+/** The make variables of this tree, as a default configure with the plugin's options would set them. */
+export function treeEnv(tree: SageTree, options: NormalizedOptions, enabled: string[]): DependencyEnv {
+  return buildDependencyEnv({
+    makefileIn: tree.makefileText,
+    packages: [
+      ...tree.packages,
+      // Broken packages still have a name (and a stamp target) that other lines can refer to.
+      ...tree.errors.map((e) => ({ name: e.pkg, versionWithPatchlevel: '', trees: 'SAGE_LOCAL', source: 'normal' })),
+    ],
+    enabled,
+    // The plugin makes the venv from its `python` (configure accepting the system Python), unless
+    // `buildPython` says configure rejected it: then old trees' $(PYTHON) is the python3 package.
+    pythonForVenv: options.buildPython ? '' : options.python,
+    sageRoot: dirname(dirname(tree.pkgsDir)),
+  });
 }
 
 function closure(roots: string[], next: (name: string) => string[]): Set<string> {

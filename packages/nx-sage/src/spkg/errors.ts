@@ -6,7 +6,8 @@ export type SpkgErrorCode =
   | 'EUNKNOWNDEP'
   | 'EUNDEFINEDVAR'
   | 'EBADDEPS'
-  | 'EUNREADABLE';
+  | 'EUNREADABLE'
+  | 'EUNSUPPORTED';
 
 export interface SpkgErrorDetails {
   code: SpkgErrorCode;

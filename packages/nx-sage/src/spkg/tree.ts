@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpkgError } from './errors';
-import { parseMakefileVars, resolveMakeVars, type MakeVars } from './make-vars';
 import { readSpkg, type Spkg } from './package';
 
 /** A Sage source tree's package metadata: every `build/pkgs/<name>/` that has a `type` file. */
@@ -9,11 +8,11 @@ export interface SageTree {
   sageRoot: string;
   pkgsDir: string;
   packages: Spkg[];
-  /** Packages whose metadata could not be read; the others are still returned. */
+  /** Packages whose metadata could not be read (one error each); the others are still returned. */
   errors: SpkgError[];
-  makeVars: MakeVars;
-  /** The file the make variables came from, or null when the built-in 10.10 values are used. */
+  /** The tree's build/make/Makefile.in (path and text), or null: Sage 10.10's values are used. */
   makefileIn: string | null;
+  makefileText: string | null;
 }
 
 export function makefileInPath(sageRoot: string): string {
@@ -28,12 +27,6 @@ export function listPackageNames(pkgsDir: string): string[] {
     .sort();
 }
 
-export function readMakeVars(sageRoot: string): { makeVars: MakeVars; makefileIn: string | null } {
-  const file = makefileInPath(sageRoot);
-  if (!existsSync(file)) return { makeVars: resolveMakeVars(null), makefileIn: null };
-  return { makeVars: resolveMakeVars(parseMakefileVars(readFileSync(file, 'utf8'))), makefileIn: file };
-}
-
 /** Reads all packages of the tree at `sageRoot`, collecting per-package errors instead of stopping. */
 export function readSageTree(sageRoot: string, names?: string[]): SageTree {
   const pkgsDir = join(sageRoot, 'build', 'pkgs');
@@ -44,8 +37,10 @@ export function readSageTree(sageRoot: string, names?: string[]): SageTree {
       packages.push(readSpkg(pkgsDir, name));
     } catch (error) {
       if (error instanceof SpkgError) errors.push(error);
-      else throw error;
+      else errors.push(new SpkgError(`cannot read the package directory (${(error as Error).message})`, { code: 'EUNREADABLE', pkg: name, file: join(pkgsDir, name), hint: 'make its files readable' }));
     }
   }
-  return { sageRoot, pkgsDir, packages, errors, ...readMakeVars(sageRoot) };
+  const file = makefileInPath(sageRoot);
+  const makefileText = existsSync(file) ? readFileSync(file, 'utf8') : null;
+  return { sageRoot, pkgsDir, packages, errors, makefileIn: makefileText === null ? null : file, makefileText };
 }
