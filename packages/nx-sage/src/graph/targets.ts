@@ -2,6 +2,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import type { NormalizedOptions, TargetKind } from './options';
 import { normalClosure, type PackageNode, type TreeGraph } from './tree-graph';
+import { TEST_SWITCHES } from '../tree/test-switches';
 
 /** Options every nx-sage executor receives (see executors/common/options.ts). */
 export interface SpkgTargetOptions {
@@ -175,6 +176,8 @@ export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfig
     ...[...new Set(linked)].sort(),
     { runtime: `${ctx.options.python} -c "import sys, platform; print(sys.version, platform.machine())"` },
     ...BUILD_ENV.map((env) => ({ env })),
+    // Test switches (tree/test-switches.ts): a stub or race-control build never shares a real build's hash.
+    ...TEST_SWITCHES.map((env) => ({ env })),
     { env: 'NX_SAGE_CACHE_SALT' },
     { runtime: `echo nx-sage ${ctx.pluginHash}` },
   ];
