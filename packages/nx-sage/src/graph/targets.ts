@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import type { NormalizedOptions, TargetKind } from './options';
 import { identityInputs } from './identity-inputs';
 import { normalClosure, type PackageNode, type TreeGraph } from './tree-graph';
+import { TEST_SWITCHES } from '../tree/test-switches';
 
 /** Options every nx-sage executor receives (see executors/common/options.ts). */
 export interface SpkgTargetOptions {
@@ -176,6 +177,8 @@ export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfig
     ...fileDeps,
     ...[...new Set(linked)].sort(),
     ...identityInputs(ctx.sageRoot, ctx.options, ctx.pluginHash),
+    // Test switches (tree/test-switches.ts): a stub or race-control build never shares a real build's hash.
+    ...TEST_SWITCHES.map((env) => ({ env })),
   ];
 }
 

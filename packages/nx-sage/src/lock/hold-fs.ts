@@ -68,7 +68,10 @@ export function createHoldFs(target: string, stagingDir: string, token: string, 
       fs.rename(stagingDir, path, (error) => {
         if (!error) {
           state = 'held';
-          return callback(null);
+          // A rename keeps the staged dir's old mtime: touch it before anyone (on another host, judging by
+          // heartbeat age) can see the hold, so a hold is fresh the moment it is taken.
+          const now = new Date();
+          return fs.utimes(path, now, now, () => callback(null));
         }
         callback(isErrnoCode(error, 'ENOTEMPTY', 'EEXIST') ? lockedError(path) : error);
       });

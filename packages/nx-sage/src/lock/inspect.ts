@@ -1,5 +1,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { isErrnoCode } from './errors';
 import { type HoldIdentity, type HolderRecord, holderFileName, parseHolderRecord, parseToken, recordFromToken } from './holder-info';
 import type { LocalProcess } from './host';
@@ -15,9 +16,12 @@ export interface HolderFacts {
   localHostKey: string;
   /** Liveness of a local pid (only asked for local holders). */
   isAlive: (identity: HoldIdentity) => boolean;
-  /** mtime of the hold dir (heartbeat); undefined if it could not be read. */
-  mtimeMs: number | undefined;
-  now: number;
+  /**
+   * For how long (on OUR monotonic clock) we have seen the hold dir's mtime (heartbeat) unchanged;
+   * undefined if it could not be read. A foreign mtime is never compared with our wall clock, so a
+   * skewed clock on either side cannot make a fresh holder look stale.
+   */
+  unchangedForMs: number | undefined;
   staleMs: number;
 }
 
@@ -28,17 +32,32 @@ export interface HolderFacts {
  */
 export function judgeHolder(facts: HolderFacts): HolderVerdict {
   if (facts.identity && facts.identity.hostKey === facts.localHostKey) return facts.isAlive(facts.identity) ? 'live' : 'dead';
-  if (facts.mtimeMs !== undefined && facts.mtimeMs < facts.now - facts.staleMs) return 'stale';
+  if (facts.unchangedForMs !== undefined && facts.unchangedForMs > facts.staleMs) return 'stale';
   return 'live';
 }
 
 const aliveByPid = (identity: HoldIdentity): boolean => isProcessAlive(identity.pid, identity.pidStart);
 
+// Per foreign hold (dir + token): the heartbeat mtime last seen and when (our monotonic clock) it was first seen.
+const heartbeats = new Map<string, { mtimeMs: number; seenAt: number }>();
+
+/** How long `mtimeMs` has been the hold's heartbeat as observed by this process (0 when it just changed). */
+export function observeHeartbeat(key: string, mtimeMs: number, nowMono: number, table = heartbeats): number {
+  const seen = table.get(key);
+  if (!seen || seen.mtimeMs !== mtimeMs) {
+    if (table.size > 1000) table.clear(); // bounded: a waiter sees few foreign holds
+    table.set(key, { mtimeMs, seenAt: nowMono });
+    return 0;
+  }
+  return nowMono - seen.seenAt;
+}
+
 async function judgeHoldDir(dir: string, token: string, local: LocalProcess, staleMs: number): Promise<HolderVerdict> {
   const identity = parseToken(token);
   const isLocal = identity?.hostKey === local.hostKey;
   const mtimeMs = isLocal ? undefined : await stat(dir).then((s) => s.mtimeMs, () => undefined);
-  return judgeHolder({ identity, localHostKey: local.hostKey, isAlive: aliveByPid, mtimeMs, now: Date.now(), staleMs });
+  const unchangedForMs = mtimeMs === undefined ? undefined : observeHeartbeat(`${dir}\0${token}`, mtimeMs, performance.now());
+  return judgeHolder({ identity, localHostKey: local.hostKey, isAlive: aliveByPid, unchangedForMs, staleMs });
 }
 
 export type WriterView = { kind: 'free' } | { kind: 'held'; token: string; verdict: HolderVerdict };

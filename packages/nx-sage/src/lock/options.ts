@@ -1,4 +1,5 @@
 import type { TreeLockMode, TreeLockOptions } from './types';
+import { announceTestSwitch, refuseOnRealTree } from '../tree/test-switches';
 
 export interface NormalizedLockOptions {
   tree: string;
@@ -46,6 +47,14 @@ function readTimeoutEnv(env: NodeJS.ProcessEnv): number | undefined {
   return value;
 }
 
+/** NX_SAGE_LOCK_DISABLED (race controls only): loud, and refused on a tree with real installs. */
+function lockDisabledByEnv(tree: string, env: Record<string, string | undefined>): boolean {
+  if (!isEnvTrue(env.NX_SAGE_LOCK_DISABLED)) return false;
+  announceTestSwitch('NX_SAGE_LOCK_DISABLED', env.NX_SAGE_LOCK_DISABLED ?? '', 'the install tree is NOT locked');
+  refuseOnRealTree('NX_SAGE_LOCK_DISABLED', tree);
+  return true;
+}
+
 const isEnvTrue = (text: string | undefined): boolean => text !== undefined && ['1', 'true', 'yes'].includes(text.trim().toLowerCase());
 
 /** Defaults, environment and validation in one place; `tree` must already be absolute. */
@@ -70,6 +79,6 @@ export function normalizeLockOptions(
     pollMs: validateNumber('pollMs', options.pollMs ?? DEFAULT_POLL_MS, { min: 1 }),
     signal: options.signal,
     log: options.log ?? writeToStderr,
-    disabled: options.disabled ?? isEnvTrue(env.NX_SAGE_LOCK_DISABLED),
+    disabled: options.disabled ?? lockDisabledByEnv(tree, env),
   };
 }

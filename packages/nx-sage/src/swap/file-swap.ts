@@ -1,5 +1,6 @@
-import { copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmdirSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { swapStep } from './hooks';
 
 function exists(path: string): boolean {
   try {
@@ -30,21 +31,17 @@ function copyEntry(from: string, to: string): void {
 }
 
 /**
- * Replaces a package's files in a tree so that it can be undone: every file that is removed or
- * overwritten is kept in `backupDir` (a hard link or rename, so this is cheap) until `commit()`.
- * Each new file lands with one rename, so a process that does not hold the lock (a running
- * program) sees either the old or the new file, never a missing or half-written one.
+ * Moves a package's files in a tree so that the swap can be undone: every file that is removed or
+ * overwritten is kept in `backupDir` (a hard link or rename, so this is cheap). Each new file lands
+ * with one rename, so a process that does not hold the lock (a running program) sees either the old
+ * or the new file, never a missing or half-written one. Undoing and finishing are done from the
+ * swap's journal (recover.ts), which also works after a crash of this process.
  */
 export class FileSwap {
-  private readonly removed: string[] = [];
-  private readonly replaced: string[] = [];
-  private readonly added: string[] = [];
-
   constructor(
     private readonly tree: string,
     private readonly backupDir: string,
   ) {
-    rmSync(backupDir, { recursive: true, force: true });
     mkdirSync(backupDir, { recursive: true });
   }
 
@@ -54,8 +51,8 @@ export class FileSwap {
     if (!exists(target) || lstatSync(target).isDirectory()) return;
     const backup = join(this.backupDir, rel);
     mkdirSync(dirname(backup), { recursive: true });
+    swapStep('remove');
     moveFile(target, backup);
-    this.removed.push(rel);
   }
 
   /** Moves `from` (a staged file or symlink) to `rel` in the tree, backing up what was there. */
@@ -66,35 +63,16 @@ export class FileSwap {
       if (lstatSync(target).isDirectory()) throw new Error(`${target} is a directory in the tree but a file in the package`);
       const backup = join(this.backupDir, rel);
       mkdirSync(dirname(backup), { recursive: true });
-      try {
-        linkSync(target, backup);
-      } catch {
-        copyEntry(target, backup);
+      if (!exists(backup)) {
+        try {
+          linkSync(target, backup);
+        } catch {
+          copyEntry(target, backup);
+        }
       }
-      moveFile(from, target);
-      this.replaced.push(rel);
-    } else {
-      moveFile(from, target);
-      this.added.push(rel);
     }
-  }
-
-  /** Puts the tree back as it was before this swap. */
-  rollback(): void {
-    for (const rel of this.added.reverse()) rmSync(join(this.tree, rel), { force: true });
-    for (const rel of [...this.replaced.reverse(), ...this.removed.reverse()]) {
-      const target = join(this.tree, rel);
-      mkdirSync(dirname(target), { recursive: true });
-      moveFile(join(this.backupDir, rel), target);
-    }
-    for (const rel of this.added) removeEmptyParents(this.tree, rel);
-    rmSync(this.backupDir, { recursive: true, force: true });
-  }
-
-  /** Drops the backup and the directories the removed files leave empty. */
-  commit(): void {
-    for (const rel of this.removed) removeEmptyParents(this.tree, rel);
-    rmSync(this.backupDir, { recursive: true, force: true });
+    swapStep('put');
+    moveFile(from, target);
   }
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname, machine, release, type, version as osVersion } from 'node:os';
 import { join } from 'node:path';
 import type { Spkg } from '../spkg';
@@ -14,14 +14,19 @@ import { planInstall, type InstallPlan } from './plan-install';
 import { removeInstalled } from './remove-installed';
 import { rewriteTreePath, TREE_PLACEHOLDER } from '../stage/relocate';
 import { helperMode, runScript, writeWrappedScript } from '../stage/scripts';
-import { formatStamp, readStamps, type SageStamp, type StampFile } from './stamp';
+import { readStamps, writeStamp, type SageStamp, type StampFile } from './stamp';
 import { distributionsPresent } from './venv-state';
+import { withExclusiveSwap, type WithLock } from './exclusive';
+import { journalPending, writeJournal, type SwapJournal } from './journal';
+import { completeSwap, rollbackSwap } from './recover';
+import { moveScriptsAside, planSwap } from './swap-plan';
+import { guardSwap } from './signal-guard';
+import { createStaging, removeStaging } from './staging';
+import { swapStep } from './hooks';
+import { KEEP_EXISTING_PACKAGES } from './keep-existing';
 
-/** Runs `fn` under the tree lock in `mode` (injected so the engine is testable without real locks). */
-export type WithLock = <T>(mode: 'shared' | 'exclusive', description: string, fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
-
-/** Sage keeps these installed while they are rebuilt (sage-spkg --keep-existing, uninstall --keep-files). */
-export const KEEP_EXISTING_PACKAGES: ReadonlySet<string> = new Set(['gmp', 'mpfr', 'mpc']);
+export type { WithLock };
+export { KEEP_EXISTING_PACKAGES };
 
 export interface InstallInput {
   layout: SageLayout;
@@ -61,24 +66,23 @@ export async function installPackage(input: InstallInput): Promise<InstallPlan> 
     return quick;
   }
 
-  const staging = paths.installStaging;
-  rmSync(staging, { recursive: true, force: true });
-  await unpackArtifactTree(input.artifactsDir, meta, join(staging, 'tree'));
-  if (meta.relocatable) rewriteTreePath(join(staging, 'tree'), meta.files, TREE_PLACEHOLDER, paths.tree);
-  const scripts = readArtifactScripts(input.artifactsDir, meta);
+  const staging = createStaging(paths.installStagingRoot, spkg.name);
   try {
-    return await input.withLock('exclusive', `install ${paths.pkgName}`, async (signal) => {
+    await unpackArtifactTree(input.artifactsDir, meta, join(staging, 'tree'));
+    if (meta.relocatable) rewriteTreePath(join(staging, 'tree'), meta.files, TREE_PLACEHOLDER, paths.tree);
+    const scripts = readArtifactScripts(input.artifactsDir, meta);
+    return await withExclusiveSwap(input.withLock, layout, `install ${paths.pkgName}`, (m) => logger.info(m), async (signal) => {
       const plan = decide();
       if (plan.action === 'skip') {
         logger.info(`nothing to do: ${plan.reason}`);
         return plan;
       }
       logger.info(`${plan.action}: ${plan.reason}`);
-      await swapIn({ ...input, signal }, paths, meta, scripts, fail);
+      await swapIn({ ...input, signal }, paths, staging, meta, scripts, fail);
       return plan;
     });
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    removeStaging(staging);
   }
 }
 
@@ -95,6 +99,7 @@ export function installFacts(layout: SageLayout, paths: SpkgPaths, pkg: string, 
     artifact: { version: meta.version, hash: meta.hash },
     filesPresent: Array.isArray(files) && files.every((f) => !isSafeManifestPath(f) || lexists(join(paths.tree, stripLeadingSlash(f)))),
     distributionsPresent: distributionsPresent(layout.sageVenv, meta.distributions),
+    interrupted: journalPending(paths.tree, pkg),
   };
 }
 
@@ -109,10 +114,20 @@ function lexists(path: string): boolean {
 
 type Fail = (phase: BuildPhase, code: BuildError['code'], problem: string, extra?: { hint?: string; file?: string; cause?: unknown }) => BuildError;
 
-/** The exclusive section: old version out, new files in, scripts, deferred pip install, stamp. Undone on failure. */
-async function swapIn(input: InstallInput, paths: SpkgPaths, meta: ArtifactMeta, scripts: Record<string, string>, fail: Fail): Promise<void> {
-  const { layout, spkg, logger, signal } = input;
-  const staging = paths.installStaging;
+/**
+ * The exclusive section: old version out, new files in, scripts, deferred pip install, stamp. The
+ * journal is on disk before the first file moves; a failure (or SIGINT/SIGTERM) rolls back from it,
+ * a crash leaves it for the next exclusive holder.
+ */
+async function swapIn(
+  input: InstallInput,
+  paths: SpkgPaths,
+  staging: string,
+  meta: ArtifactMeta,
+  scripts: Record<string, string>,
+  fail: Fail,
+): Promise<void> {
+  const { layout, spkg, logger } = input;
   const runDir = join(staging, 'run');
   mkdirSync(runDir, { recursive: true });
   const mode = helperMode(layout);
@@ -127,98 +142,69 @@ async function swapIn(input: InstallInput, paths: SpkgPaths, meta: ArtifactMeta,
       dir: name.endsWith('rm') ? layout.sageRoot : installed && name === 'check' ? paths.buildDir : runDir,
       fallbackDir: name === 'check' ? spkg.dir : undefined,
     });
-  const runStep = async (name: 'preinst' | 'pipinst' | 'postinst') => {
-    if (scripts[name] === undefined) return;
-    const file = join(staging, 'scripts', `spkg-${name}`);
-    wrap(name, file, true);
-    logger.info(`running spkg-${name}`);
-    const code = await runScript({ script: file, cwd: runDir, env, logger, signal });
-    if (code !== 0) throw fail(`spkg-${name}`, 'ESCRIPT', `spkg-${name} failed with exit code ${code}`, { hint: 'the previous installation was restored; read the log' });
-  };
+  const installedScripts = ['prerm', 'piprm', 'postrm', 'check'].filter((name) => scripts[name] !== undefined);
 
-  await runStep('preinst');
-  const oldStamps = readStamps(paths.stampDir, spkg.name).map((s) => ({ file: s.file, text: readFileSync(s.file, 'utf8'), stamp: s.stamp }));
-  const swap = new FileSwap(paths.tree, join(staging, 'backup'));
-  const oldScripts = moveAside(paths.pkgScriptsDir, join(staging, 'old-scripts'), new Set(meta.files));
-  let pipRemoved = false;
-  try {
-    const removal = await removeInstalled({
+  await guardSwap(input.signal, async (signal) => {
+    const runStep = async (name: 'preinst' | 'pipinst' | 'postinst') => {
+      if (scripts[name] === undefined) return;
+      const file = join(staging, 'scripts', `spkg-${name}`);
+      wrap(name, file, true);
+      logger.info(`running spkg-${name}`);
+      swapStep(`script-${name}`);
+      const code = await runScript({ script: file, cwd: runDir, env, logger, signal });
+      if (code !== 0) throw fail(`spkg-${name}`, 'ESCRIPT', `spkg-${name} failed with exit code ${code}`, { hint: 'the previous installation was restored; read the log' });
+    };
+
+    await runStep('preinst');
+    const keepFiles = KEEP_EXISTING_PACKAGES.has(spkg.name);
+    const journal = planSwap({
+      layout,
+      paths,
       pkg: spkg.name,
-      tree: paths.tree,
-      stampDir: paths.stampDir,
-      pkgScriptsDir: oldScripts ?? join(staging, 'no-old-scripts'),
-      logger,
-      signal,
-      keepFiles: KEEP_EXISTING_PACKAGES.has(spkg.name),
-      keep: new Set(meta.files),
-      swap,
+      newFiles: meta.files,
+      newDists: meta.distributions.map((d) => d.name),
+      keepFiles,
+      newScripts: installedScripts,
     });
-    pipRemoved = removal.removedVersion !== undefined && !KEEP_EXISTING_PACKAGES.has(spkg.name);
-    for (const rel of meta.files) swap.put(rel, join(staging, 'tree', rel));
-    for (const name of ['prerm', 'piprm', 'postrm', 'check']) {
-      if (scripts[name] !== undefined) wrap(name, join(paths.pkgScriptsDir, `spkg-${name}`), true);
+    writeJournal(journal);
+    try {
+      const swap = new FileSwap(paths.tree, journal.backupDir);
+      const oldScripts = moveScriptsAside(journal);
+      await removeInstalled({
+        pkg: spkg.name,
+        tree: paths.tree,
+        stampDir: paths.stampDir,
+        pkgScriptsDir: oldScripts ?? join(staging, 'no-old-scripts'),
+        logger,
+        signal,
+        keepFiles,
+        keep: new Set(meta.files),
+        swap,
+      });
+      for (const rel of meta.files) swap.put(rel, join(staging, 'tree', rel));
+      for (const name of installedScripts) wrap(name, join(paths.pkgScriptsDir, `spkg-${name}`), true);
+      await runStep('pipinst');
+      await runStep('postinst');
+      if (signal.aborted) throw signal.reason;
+      commitStamp(journal, makeStamp(layout, spkg, meta));
+    } catch (error) {
+      logger.info(`install of ${paths.pkgName} failed; restoring the previous state of ${paths.tree}`);
+      await rollbackSwap(journal, { pip: true, log: (m) => logger.info(m) });
+      throw error instanceof BuildError ? error : fail('install', 'EINSTALL', (error as Error).message, { cause: error });
     }
-    await runStep('pipinst');
-    await runStep('postinst');
-    mkdirSync(paths.stampDir, { recursive: true });
-    writeFileSync(join(paths.stampDir, paths.pkgName), formatStamp(makeStamp(layout, spkg, meta)));
-  } catch (error) {
-    logger.info(`install of ${paths.pkgName} failed; restoring the previous state of ${paths.tree}`);
-    rmSync(join(paths.stampDir, paths.pkgName), { force: true });
-    swap.rollback();
-    restoreAside(paths.pkgScriptsDir, oldScripts, new Set(meta.files));
-    for (const old of oldStamps) writeFileSync(old.file, old.text);
-    if (pipRemoved) await reinstallOldWheels(input, paths, oldStamps, env, runDir);
-    throw error instanceof BuildError ? error : fail('install', 'EINSTALL', (error as Error).message, { cause: error });
-  }
-  swap.commit();
-  if (oldScripts) rmSync(oldScripts, { recursive: true, force: true });
+    completeSwap(journal);
+    swapStep('done');
+  });
   logger.info(`installed ${paths.pkgName} into ${paths.tree} (${meta.files.length} files)`);
 }
 
-/** Moves the installed scripts (not manifest files) of the old version aside; returns where. */
-export function moveAside(dir: string, aside: string, manifest: ReadonlySet<string>): string | undefined {
-  if (!existsSync(dir)) return undefined;
-  rmSync(aside, { recursive: true, force: true });
-  mkdirSync(aside, { recursive: true });
-  for (const name of readdirSync(dir)) {
-    if (name === 'spkg-requirements.txt' || manifest.has(name)) continue;
-    renameSync(join(dir, name), join(aside, name));
-  }
-  return aside;
-}
-
-export function restoreAside(dir: string, aside: string | undefined, _manifest: ReadonlySet<string>): void {
-  if (existsSync(dir)) {
-    for (const name of readdirSync(dir)) if (name.startsWith('spkg-') && name !== 'spkg-requirements.txt') rmSync(join(dir, name), { force: true });
-  }
-  if (!aside || !existsSync(aside)) return;
-  mkdirSync(dir, { recursive: true });
-  for (const name of readdirSync(aside)) renameSync(join(aside, name), join(dir, name));
-}
-
-/** After a failed swap whose old version's piprm already ran: put the old wheels back into the venv. */
-async function reinstallOldWheels(
-  input: InstallInput,
-  paths: SpkgPaths,
-  oldStamps: { stamp?: SageStamp }[],
-  env: Record<string, string>,
-  runDir: string,
-): Promise<void> {
-  const files = oldStamps[oldStamps.length - 1]?.stamp?.files ?? [];
-  const requirements = `var/lib/sage/scripts/${input.spkg.name}/spkg-requirements.txt`;
-  if (!files.map(stripLeadingSlash).includes(requirements)) return;
-  const file = join(paths.installStaging, 'scripts', 'spkg-restore');
-  writeWrappedScript({
-    file,
-    body: `sdh_actually_pip_install_wheel ${input.spkg.name} -r "$SAGE_SPKG_SCRIPTS/$PKG_BASE/spkg-requirements.txt"\n`,
-    env,
-    mode: helperMode(input.layout),
-    installed: true,
-    dir: runDir,
-  });
-  const code = await runScript({ script: file, cwd: runDir, env, logger: input.logger, signal: input.signal });
-  input.logger.info(code === 0 ? 'reinstalled the previous wheel(s)' : `warning: could not reinstall the previous wheel(s) (exit code ${code})`);
+/** The commit point of a swap: the new stamp (atomic), then the journal says so. */
+export function commitStamp(journal: SwapJournal, stamp: SageStamp): void {
+  mkdirSync(join(journal.newStamp, '..'), { recursive: true });
+  swapStep('stamp');
+  writeStamp(journal.newStamp, stamp);
+  journal.state = 'committed';
+  writeJournal(journal);
 }
 
 export function makeStamp(layout: SageLayout, spkg: Spkg, meta: ArtifactMeta): SageStamp {

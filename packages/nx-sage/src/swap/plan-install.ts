@@ -9,6 +9,8 @@ export interface InstallFacts {
   filesPresent: boolean;
   /** Python packages: every distribution the artifact installs has its dist-info in the venv. */
   distributionsPresent: boolean;
+  /** A swap of this package was interrupted (journal left): the next exclusive holder repairs it first. */
+  interrupted?: boolean;
 }
 
 export interface InstallPlan {
@@ -18,6 +20,7 @@ export interface InstallPlan {
 
 export function planInstall(facts: InstallFacts): InstallPlan {
   const { stamp, artifact } = facts;
+  if (facts.interrupted) return { action: stamp ? 'reinstall' : 'install', reason: 'an earlier install of this package was interrupted (it is repaired first)' };
   if (!stamp) return { action: 'install', reason: 'not installed' };
   if (stamp.version !== artifact.version) {
     return { action: 'reinstall', reason: `installed version ${stamp.version}, built version ${artifact.version}` };

@@ -34,8 +34,8 @@ export interface SpkgPaths {
   /** SAGE_SPKG_SCRIPTS/<pkg>: installed prerm/piprm/postrm/check scripts. */
   pkgScriptsDir: string;
   wheelsDir: string;
-  /** Where install unpacks the artifact before taking the exclusive lock. */
-  installStaging: string;
+  /** Where each install attempt unpacks the artifact (in its own `<pkg>.<pid>.<random>/`, swap/staging.ts). */
+  installStagingRoot: string;
   logFile: string;
 }
 
@@ -68,7 +68,7 @@ export function spkgPaths(
     scriptsRoot,
     pkgScriptsDir: join(scriptsRoot, spkg.name),
     wheelsDir: join(tree, 'var', 'lib', 'sage', 'wheels'),
-    installStaging: join(layout.sageLocal, 'var', 'tmp', 'sage', 'nx-install', spkg.name),
+    installStagingRoot: join(layout.sageLocal, 'var', 'tmp', 'sage', 'nx-install'),
     logFile: join(layout.sageRoot, 'logs', 'pkgs', `${pkgName}.log`),
   };
 }

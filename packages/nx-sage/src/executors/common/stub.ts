@@ -3,13 +3,15 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { isAbsolute, join, resolve } from 'node:path';
 import { readPackageText } from '../../spkg/read-file';
 import { parseVersion } from '../../spkg/version';
+import { announceTestSwitch, refuseOnRealTree } from '../../tree/test-switches';
 
 /**
  * Stub mode (env NX_SAGE_STUB_BUILDS=<dir>) for tests and benchmarks of Nx's scheduling, hashing and
  * caching over whole Sage trees: the executors do no real work (no process, no pip, no lock), but
  * build produces a deterministic artifact (so Nx caches and restores it like a real one) and install
  * writes a stamp, only when something changes. Every action is one line in `<dir>/runs.log`, which is
- * what the tests and `tools/bench/noop` count.
+ * what the tests and `tools/bench/noop` count. Loud, part of the build hash, refused on a tree with
+ * real stamps (tree/test-switches.ts).
  */
 export const STUB_ENV = 'NX_SAGE_STUB_BUILDS';
 export const STUB_ARTIFACT = 'nx-sage-stub-artifact.txt';
@@ -42,12 +44,15 @@ export async function runStub(
 ): Promise<{ success: boolean }> {
   const dir = stubMode(env);
   if (!dir) throw new Error(`nx-sage: runStub called without ${STUB_ENV}`);
+  announceTestSwitch('NX_SAGE_STUB_BUILDS', dir, 'executors do no real work (stub artifacts and stamps)');
   const log = (line: string) => {
     mkdirSync(dir, { recursive: true });
     // One short O_APPEND write per line: concurrent tasks do not interleave within a line.
     appendFileSync(join(dir, 'runs.log'), `${line}\n`);
   };
   try {
+    // Stub stamps carry nx_sage.stub; a tree with any other stamp is a real one.
+    refuseOnRealTree('NX_SAGE_STUB_BUILDS', abs(abs(workspaceRoot, options.sageRoot), options.sageLocal ?? 'local'));
     switch (kind) {
       case 'download':
         return { success: true };

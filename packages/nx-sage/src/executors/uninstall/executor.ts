@@ -2,6 +2,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { runStub, stubMode } from '../common/stub';
 import { spkgPaths } from '../../tree/paths';
 import { removeInstalled } from '../../swap/remove-installed';
+import { withExclusiveSwap } from '../../swap/exclusive';
 import type { SpkgExecutorOptions } from '../common/options';
 import { runPackageExecutor } from '../common/run-executor';
 
@@ -10,7 +11,7 @@ export default async function uninstallExecutor(options: SpkgExecutorOptions, co
   if (stubMode()) return runStub('uninstall', options, context.root);
   return runPackageExecutor('uninstall', options, context, async ({ layout, spkg, logger, withLock }) => {
     const paths = spkgPaths(layout, spkg);
-    await withLock('exclusive', `uninstall ${spkg.name}`, async (signal) => {
+    await withExclusiveSwap(withLock, layout, `uninstall ${spkg.name}`, (m) => logger.info(m), async (signal) => {
       const result = await removeInstalled({
         pkg: spkg.name,
         tree: paths.tree,
