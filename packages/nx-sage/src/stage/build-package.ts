@@ -61,7 +61,7 @@ export async function buildPackage(input: BuildInput): Promise<ArtifactMeta> {
   const mode = helperMode(layout);
   const env = buildSpkgEnv({ layout, spkg, paths, baseEnv: input.baseEnv, pkgDir: paths.buildDir });
 
-  await setUpBuildDir(input, paths, upstream?.file, fail);
+  await setUpBuildDir(input, paths, upstream, fail);
   if (spkg.source === 'pip') await stagePipRequirements(input, paths, env, fail);
 
   prepareScripts(spkg, paths, env, mode, fail);
@@ -104,7 +104,8 @@ async function checkUpstream(input: BuildInput): Promise<UpstreamFile | undefine
 }
 
 /** sage-spkg's extract_the_package: scripts, wheel into dist/, or the archive into src/ + patches. */
-async function setUpBuildDir(input: BuildInput, paths: SpkgPaths, upstreamFile: string | undefined, fail: Fail): Promise<void> {
+async function setUpBuildDir(input: BuildInput, paths: SpkgPaths, upstream: UpstreamFile | undefined, fail: Fail): Promise<void> {
+  const upstreamFile = upstream?.file;
   const { spkg, logger, layout } = input;
   if (spkg.source === 'script' || spkg.source === 'pip') {
     const src = join(spkg.dir, 'src');
@@ -123,13 +124,13 @@ async function setUpBuildDir(input: BuildInput, paths: SpkgPaths, upstreamFile: 
   cpSync(spkg.dir, paths.buildDir, { recursive: true, dereference: true, preserveTimestamps: true });
   if (spkg.source === 'wheel') {
     mkdirSync(join(paths.buildDir, 'dist'), { recursive: true });
-    copyFileSync(upstreamFile!, join(paths.buildDir, 'dist', spkg.tarballs[0].filename));
+    copyFileSync(upstreamFile!, join(paths.buildDir, 'dist', upstream!.filename));
     if (!existsSync(join(paths.buildDir, 'spkg-install.in'))) {
       writeFileSync(join(paths.buildDir, 'spkg-install.in'), 'sdh_store_and_pip_install_wheel .\n');
     }
     return;
   }
-  logger.info(`extracting ${spkg.tarballs[0].filename}`);
+  logger.info(`extracting ${upstream!.filename}`);
   const src = join(paths.buildDir, 'src');
   rmSync(src, { recursive: true, force: true });
   try {

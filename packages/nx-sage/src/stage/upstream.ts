@@ -5,9 +5,13 @@ import { verifyChecksum } from './checksum';
 import { BuildError } from '../tree/errors';
 import type { PackageLogger } from '../tree/logger';
 import type { SageLayout } from '../tree/paths';
+import { selectTarball } from './platform-tarball';
+import { hasSagePackageTool, sagePackageDownload } from './sage-download';
 
 export interface UpstreamFile {
   file: string;
+  /** The tarball block's file name (for platform wheels: the one chosen for this machine). */
+  filename: string;
   sha256?: string;
 }
 
@@ -24,12 +28,17 @@ export async function ensureUpstream(
   logger: PackageLogger,
   env: Record<string, string | undefined> = process.env,
 ): Promise<UpstreamFile | undefined> {
-  const tarball = spkg.tarballs[0];
+  // Platform wheels: the block for this machine (sage_bootstrap's find_tarball_for_platform).
+  const tarball = await selectTarball(layout, spkg);
   if (!tarball) return undefined;
   const file = join(layout.distfiles, tarball.filename);
   const fail = (problem: string, hint: string) =>
     new BuildError(problem, { code: existsSync(file) ? 'ECHECKSUM' : 'ENOTARBALL', pkg: spkg.name, phase: 'download', file, logFile: logger.logFile, hint });
 
+  if (!existsSync(file) && hasSagePackageTool(layout.sageRoot)) {
+    // A Sage checkout downloads as make does, by default (stage/sage-download.ts).
+    await sagePackageDownload({ layout, pkg: spkg.name, tarball, logger, env });
+  }
   if (!existsSync(file)) {
     if (env.NX_SAGE_ALLOW_DOWNLOAD !== '1' || !tarball.upstreamUrl) {
       throw fail(
@@ -61,5 +70,5 @@ export async function ensureUpstream(
     );
   }
   logger.info(check ? `${tarball.filename}: ${check.algorithm} ok` : `${tarball.filename}: present (no checksum in checksums.ini)`);
-  return { file, sha256: tarball.sha256 ?? check?.actual };
+  return { file, filename: tarball.filename, sha256: tarball.sha256 ?? check?.actual };
 }
