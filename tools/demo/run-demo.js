@@ -8,7 +8,8 @@ const { join, resolve } = require('node:path');
 
 const repo = resolve(__dirname, '../..');
 const demo = join(repo, 'demo');
-const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SAGE_PIP_INDEX: join(demo, 'wheels') };
+// No NX_SAGE_PIP_INDEX: demo/nx.json names the local index (pipIndex), so plain `nx` in demo/ works too.
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 const step = (title, file, args, cwd = repo) => {
   console.log(`\n=== ${title}\n$ ${[file, ...args].join(' ')}`);
   execFileSync(file, args, { cwd, env, stdio: 'inherit' });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tar from 'tar';
 import { hashFile } from './checksum';
@@ -8,6 +8,7 @@ export const ARTIFACT_FORMAT = 'nx-sage-artifact/1';
 const META = 'artifact.json';
 const TREE = 'tree.tar.gz';
 const SCRIPTS = 'scripts';
+const RUN_DIR = 'rundir';
 
 /**
  * What `build` hands to `install` (and what Nx caches): the staged tree as a tarball of paths
@@ -37,13 +38,21 @@ export interface ArtifactMeta {
   scripts: string[];
   /** Python distributions the artifact installs into the venv ({name, version} from the wheel names). */
   distributions: { name: string; version: string }[];
+  /**
+   * Top-level files of the build directory that install puts into the directory where spkg-pipinst,
+   * spkg-postinst and spkg-check run: sage-spkg runs them in the build directory, and Sage's pip
+   * package relies on it (its spkg-pipinst puts `$(pwd)/*.whl` on PYTHONPATH).
+   */
+  runFiles?: string[];
   /** sha256 over the tree tarball, the scripts and the fields above; recorded in the stamp. */
   hash: string;
 }
 
-export type ArtifactInput = Omit<ArtifactMeta, 'format' | 'hash' | 'scripts' | 'distributions'> & {
+export type ArtifactInput = Omit<ArtifactMeta, 'format' | 'hash' | 'scripts' | 'distributions' | 'runFiles'> & {
   /** Directory whose content is the staged tree (SAGE_DESTDIR_LOCAL). */
   stagedRoot: string;
+  /** The build directory and the names of its top-level files to keep (see ArtifactMeta.runFiles). */
+  runDir?: { dir: string; files: string[] };
   scriptBodies: Record<string, string>;
 };
 
@@ -71,12 +80,16 @@ export async function writeArtifact(dir: string, input: ArtifactInput): Promise<
     .filter((f) => f.startsWith('var/lib/sage/wheels/'))
     .map(parseWheelName)
     .filter((d): d is { name: string; version: string } => d !== undefined);
-  const { stagedRoot: _stagedRoot, scriptBodies, ...fields } = input;
-  const unhashed = { format: ARTIFACT_FORMAT, ...fields, scripts, distributions };
+  const { stagedRoot: _stagedRoot, scriptBodies, runDir, ...fields } = input;
+  const runFiles = [...(runDir?.files ?? [])].sort();
+  if (runFiles.length > 0) mkdirSync(join(tmp, RUN_DIR));
+  for (const name of runFiles) copyFileSync(join(runDir!.dir, name), join(tmp, RUN_DIR, name));
+  const unhashed = { format: ARTIFACT_FORMAT, ...fields, scripts, distributions, ...(runFiles.length ? { runFiles } : {}) };
   const hash = createHash('sha256');
   hash.update(JSON.stringify(unhashed));
   if (input.files.length > 0) hash.update(await hashFile(join(tmp, TREE), 'sha256'));
   for (const name of scripts) hash.update(`\0${name}\0${scriptBodies[name]}`);
+  for (const name of runFiles) hash.update(`\0run\0${name}\0${await hashFile(join(tmp, RUN_DIR, name), 'sha256')}`);
   const meta: ArtifactMeta = { ...unhashed, hash: hash.digest('hex') } as ArtifactMeta;
   writeFileSync(join(tmp, META), `${JSON.stringify(meta, null, 2)}\n`);
   rmSync(dir, { recursive: true, force: true });
@@ -97,6 +110,12 @@ export function readArtifactScripts(dir: string, meta: ArtifactMeta): Record<str
   const out: Record<string, string> = {};
   for (const name of meta.scripts) out[name] = readFileSync(join(dir, SCRIPTS, name), 'utf8');
   return out;
+}
+
+/** Puts the artifact's run-directory files (build directory top level) into `dest`. */
+export function copyArtifactRunFiles(dir: string, meta: ArtifactMeta, dest: string): void {
+  mkdirSync(dest, { recursive: true });
+  for (const name of meta.runFiles ?? []) copyFileSync(join(dir, RUN_DIR, name), join(dest, name));
 }
 
 /** Unpacks the staged tree into `dest` (fresh directory). */

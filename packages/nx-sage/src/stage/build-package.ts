@@ -10,7 +10,7 @@ import { BuildError, type BuildPhase } from '../tree/errors';
 import type { PackageLogger } from '../tree/logger';
 import { listTreeFiles } from '../swap/manifest';
 import { spkgPaths, venvPython, type SageLayout, type SpkgPaths } from '../tree/paths';
-import { helperMode, runScript, writeWrappedScript, type HelperMode } from './scripts';
+import { helperMode, runScript, unconfiguredCheckoutProblem, writePlainLauncher, writeWrappedScript, type HelperMode } from './scripts';
 import { extractScriptBody, hasShebang, WRAPPED_SCRIPTS } from './script-wrapper';
 import { hashPackageSources } from './source-hash';
 import { ensureUpstream, type UpstreamFile } from './upstream';
@@ -44,6 +44,10 @@ export async function buildPackage(input: BuildInput): Promise<ArtifactMeta> {
       hint: 'install the system package instead, or mark it as provided by the system (nx.json: system)',
     });
   }
+  const unconfigured = unconfiguredCheckoutProblem(layout, helperMode(layout));
+  if (unconfigured) {
+    throw fail('setup', 'ECONFIG', unconfigured, { hint: `run ./configure in ${layout.sageRoot} first (see its README), then build again` });
+  }
   const upstream = await checkUpstream(input);
   if (spkg.trees === 'SAGE_VENV' && !existsSync(venvPython(layout))) {
     throw fail('setup', 'ENOVENV', `the venv ${layout.sageVenv} does not exist`, {
@@ -57,7 +61,7 @@ export async function buildPackage(input: BuildInput): Promise<ArtifactMeta> {
   const mode = helperMode(layout);
   const env = buildSpkgEnv({ layout, spkg, paths, baseEnv: input.baseEnv, pkgDir: paths.buildDir });
 
-  await setUpBuildDir(input, paths, upstream?.file, fail);
+  await setUpBuildDir(input, paths, upstream, fail);
   if (spkg.source === 'pip') await stagePipRequirements(input, paths, env, fail);
 
   prepareScripts(spkg, paths, env, mode, fail);
@@ -66,10 +70,17 @@ export async function buildPackage(input: BuildInput): Promise<ArtifactMeta> {
   symlinkSync('lib', join(paths.destdirLocal, 'lib64'));
 
   const has = (name: string) => existsSync(join(paths.buildDir, `spkg-${name}`));
+  // spkg-preinst ran before this build, under the exclusive lock (stage/preinst.ts), as sage-spkg runs it.
   for (const phase of ['build', 'install'] as const) {
     if (!has(phase)) continue;
     logger.info(`running spkg-${phase}`);
-    const code = await runScript({ script: join(paths.buildDir, `spkg-${phase}`), cwd: paths.buildDir, env, logger, signal: input.signal });
+    let script = join(paths.buildDir, `spkg-${phase}`);
+    if (mode.checkout && !existsSync(`${script}.in`)) {
+      // A plain executable script: sage-spkg runs it as it is, in the environment it sourced.
+      script = join(paths.buildDir, `.nx-run-spkg-${phase}`);
+      writePlainLauncher(script, join(paths.buildDir, `spkg-${phase}`), mode);
+    }
+    const code = await runScript({ script, cwd: paths.buildDir, env, logger, signal: input.signal });
     if (code !== 0) {
       throw fail(`spkg-${phase}`, 'ESCRIPT', `spkg-${phase} failed with exit code ${code}`, {
         hint: `read the log; the build directory ${paths.buildDir} is kept for inspection. The installed version (if any) is untouched.`,
@@ -93,7 +104,8 @@ async function checkUpstream(input: BuildInput): Promise<UpstreamFile | undefine
 }
 
 /** sage-spkg's extract_the_package: scripts, wheel into dist/, or the archive into src/ + patches. */
-async function setUpBuildDir(input: BuildInput, paths: SpkgPaths, upstreamFile: string | undefined, fail: Fail): Promise<void> {
+async function setUpBuildDir(input: BuildInput, paths: SpkgPaths, upstream: UpstreamFile | undefined, fail: Fail): Promise<void> {
+  const upstreamFile = upstream?.file;
   const { spkg, logger, layout } = input;
   if (spkg.source === 'script' || spkg.source === 'pip') {
     const src = join(spkg.dir, 'src');
@@ -112,13 +124,13 @@ async function setUpBuildDir(input: BuildInput, paths: SpkgPaths, upstreamFile: 
   cpSync(spkg.dir, paths.buildDir, { recursive: true, dereference: true, preserveTimestamps: true });
   if (spkg.source === 'wheel') {
     mkdirSync(join(paths.buildDir, 'dist'), { recursive: true });
-    copyFileSync(upstreamFile!, join(paths.buildDir, 'dist', spkg.tarballs[0].filename));
+    copyFileSync(upstreamFile!, join(paths.buildDir, 'dist', upstream!.filename));
     if (!existsSync(join(paths.buildDir, 'spkg-install.in'))) {
       writeFileSync(join(paths.buildDir, 'spkg-install.in'), 'sdh_store_and_pip_install_wheel .\n');
     }
     return;
   }
-  logger.info(`extracting ${spkg.tarballs[0].filename}`);
+  logger.info(`extracting ${upstream!.filename}`);
   const src = join(paths.buildDir, 'src');
   rmSync(src, { recursive: true, force: true });
   try {
@@ -237,12 +249,20 @@ async function collectArtifact(input: BuildInput, paths: SpkgPaths, upstreamSha2
     files,
     stagedRoot: root,
     scriptBodies: bodies,
+    runDir: { dir: paths.buildDir, files: runDirFiles(paths.buildDir) },
   });
 }
 
 /** Identifies the absolute install prefix without storing the machine path in the artifact. */
 export function hashPrefix(tree: string): string {
   return createHash('sha256').update(tree).digest('hex').slice(0, 16);
+}
+
+/** Top-level files of the build directory (not the scripts): what post-install scripts may read from their cwd. */
+function runDirFiles(buildDir: string): string[] {
+  return readdirSync(buildDir, { withFileTypes: true })
+    .filter((e) => e.isFile() && !e.name.startsWith('spkg-') && !e.name.startsWith('.'))
+    .map((e) => e.name);
 }
 
 function keepBuildDir(env: Record<string, string | undefined>): boolean {

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkoutSpkgEnv } from './checkout-env';
 import type { SageLayout, SpkgPaths } from '../tree/paths';
 
 export interface SpkgEnvInput {
@@ -9,16 +11,25 @@ export interface SpkgEnvInput {
   baseEnv: Record<string, string | undefined>;
   /** SAGE_PKG_DIR: where the script cds to (the build directory). */
   pkgDir: string;
+  /** A real Sage checkout (its env scripts decide flags); detected from SAGE_ROOT when not given. */
+  checkout?: boolean;
+}
+
+/** Sage's own tooling is there: scripts get sage-env/sage-build-env as sage-spkg gives them. */
+export function isSageCheckout(sageRoot: string): boolean {
+  return existsSync(join(sageRoot, 'build', 'bin', 'sage-dist-helpers'));
 }
 
 const PATH_SEP = ':';
 
 /**
  * The environment of spkg-* scripts, as sage-spkg + sage-env + sage-build-env set it up: Sage's
- * variables, the install tree first on every search path, and the compiler defaults. Pure: the
- * result depends only on the input (no process.env reads), so it is unit-tested as a table.
+ * variables, the install tree first on every search path, and the compiler defaults, for trees
+ * without Sage's tooling (our fixtures, demo/). A configured checkout gets checkoutSpkgEnv instead.
+ * Pure apart from that detection (pass `checkout` to skip it); unit-tested as a table.
  */
 export function buildSpkgEnv(input: SpkgEnvInput): Record<string, string> {
+  if (input.checkout ?? isSageCheckout(input.layout.sageRoot)) return checkoutSpkgEnv(input);
   const { layout, spkg, paths, baseEnv } = input;
   const local = layout.sageLocal;
   const venv = layout.sageVenv;

@@ -11,6 +11,8 @@ export interface ScriptWrapperInput {
   body: string;
   /** Variables exported before anything is sourced (values are single-quoted, never interpolated). */
   exports: Record<string, string>;
+  /** Exported after the sources (sage-spkg sets SAGE_INST_LOCAL there, over what sage-env-config says). */
+  lateExports?: Record<string, string>;
   /** Helper/env files sourced in order; a failure to source one is fatal. */
   sources: string[];
   /** Directory the body runs in; `fallbackDir` is tried when it is gone (installed spkg-check). */
@@ -42,6 +44,7 @@ export function renderScriptWrapper(input: ScriptWrapperInput): string {
   for (const file of input.sources) {
     lines.push(`source ${shellQuote(file)} || { echo >&2 "Error: failed to source ${file.replace(/["$`\\]/g, '')}"; exit 1; }`);
   }
+  for (const [name, value] of Object.entries(input.lateExports ?? {})) lines.push(`export ${name}=${shellQuote(value)}`);
   lines.push('sdh_guard || { echo >&2 "Error: sdh_guard failed; the Sage environment was not set up properly"; exit 1; }');
   const cd = input.fallbackDir
     ? `cd ${shellQuote(input.dir)} 2>/dev/null || cd ${shellQuote(input.fallbackDir)} || exit 1`

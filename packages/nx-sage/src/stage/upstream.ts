@@ -6,9 +6,13 @@ import { downloadLimits, downloadVerified, DownloadError } from './download';
 import { BuildError, type BuildErrorCode } from '../tree/errors';
 import type { PackageLogger } from '../tree/logger';
 import type { SageLayout } from '../tree/paths';
+import { selectTarball } from './platform-tarball';
+import { hasSagePackageTool, sagePackageDownload } from './sage-download';
 
 export interface UpstreamFile {
   file: string;
+  /** The tarball block's file name (for platform wheels: the one chosen for this machine). */
+  filename: string;
   sha256?: string;
 }
 
@@ -39,7 +43,8 @@ export async function ensureUpstream(
   logger: PackageLogger,
   env: Record<string, string | undefined> = process.env,
 ): Promise<UpstreamFile | undefined> {
-  const tarball = spkg.tarballs[0];
+  // Platform wheels: the block for this machine (sage_bootstrap's find_tarball_for_platform).
+  const tarball = await selectTarball(layout, spkg);
   if (!tarball) return undefined;
   const file = join(layout.distfiles, tarball.filename);
   const fail = (problem: string, hint: string, code?: BuildErrorCode) =>
@@ -52,6 +57,10 @@ export async function ensureUpstream(
       `add its checksum (sage --package fix-checksum ${spkg.name}, or sha256=$(sha256sum <file>)), or accept it knowingly: nx.json plugin option "allowUnchecksummed": ["${spkg.name}"] or NX_SAGE_ALLOW_UNCHECKSUMMED=${spkg.name}`,
       'ENOCHECKSUM',
     );
+  }
+  if (!existsSync(file) && hasSagePackageTool(layout.sageRoot)) {
+    // A Sage checkout downloads as make does, by default (stage/sage-download.ts).
+    await sagePackageDownload({ layout, pkg: spkg.name, tarball, logger, env });
   }
   if (!existsSync(file)) {
     if (env.NX_SAGE_ALLOW_DOWNLOAD !== '1' || !tarball.upstreamUrl) {
@@ -88,10 +97,10 @@ export async function ensureUpstream(
   }
   if (check) {
     logger.info(`${tarball.filename}: ${check.algorithm} ok`);
-    return { file, sha256: tarball.sha256 ?? check.actual };
+    return { file, filename: tarball.filename, sha256: tarball.sha256 ?? check.actual };
   }
   // Allowed by name: identify the file by its content in the artifact's source hash at least.
   const sha256 = await hashFile(file, 'sha256');
   logger.info(`${tarball.filename}: no checksum in checksums.ini, used as allowed (allowUnchecksummed); sha256 ${sha256}`);
-  return { file, sha256 };
+  return { file, filename: tarball.filename, sha256 };
 }

@@ -33,9 +33,12 @@ export async function ensureVenv(layout: SageLayout, minor: string, say: (messag
     'exclusive',
     async () => {
       if (!(await venvWorks(venvPython(layout)))) {
-        say(`creating ${layout.sageVenv} with ${layout.python} -m venv --without-pip`);
+        // A Sage checkout makes its venv with its own build/bin/sage-venv (symlinks, no pip, no activate scripts).
+        const sageVenv = join(layout.sageRoot, 'build', 'bin', 'sage-venv');
+        const args = existsSync(sageVenv) ? [sageVenv, layout.sageVenv] : ['-m', 'venv', '--without-pip', layout.sageVenv];
+        say(`creating ${layout.sageVenv} with ${layout.python} ${args.slice(0, -1).join(' ')}`);
         mkdirSync(layout.sageVenv, { recursive: true });
-        const result = await run(layout.python, ['-m', 'venv', '--without-pip', layout.sageVenv], { reject: false, onLine: say });
+        const result = await run(layout.python, args, { reject: false, onLine: say });
         if (result.exitCode !== 0) throw new Error(`${layout.python} -m venv failed with exit code ${result.exitCode}`);
       }
       mkdirSync(stampDir, { recursive: true });

@@ -1,8 +1,10 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, machine, release, type, version as osVersion } from 'node:os';
 import { join } from 'node:path';
 import type { Spkg } from '../spkg';
-import { readArtifact, readArtifactScripts, unpackArtifactTree, type ArtifactMeta } from '../stage/artifact';
+import { copyArtifactRunFiles, readArtifact, readArtifactScripts, unpackArtifactTree, type ArtifactMeta } from '../stage/artifact';
+import { takePreinstMarker } from '../stage/preinst';
+import { sageCheckFor } from './sage-check';
 import { hashPrefix } from '../stage/build-package';
 import { buildSpkgEnv } from '../stage/env';
 import { BuildError, type BuildPhase } from '../tree/errors';
@@ -10,10 +12,11 @@ import { FileSwap } from './file-swap';
 import type { PackageLogger } from '../tree/logger';
 import { isSafeManifestPath, stripLeadingSlash } from './manifest';
 import { spkgPaths, type SageLayout, type SpkgPaths } from '../tree/paths';
+import { adoptionPlan, readAdoptionFacts } from './adopt';
 import { planInstall, type InstallPlan } from './plan-install';
 import { removeInstalled } from './remove-installed';
 import { rewriteTreePath, TREE_PLACEHOLDER } from '../stage/relocate';
-import { helperMode, runScript, writeWrappedScript } from '../stage/scripts';
+import { helperMode, runScript, writePlainLauncher, writeWrappedScript } from '../stage/scripts';
 import { readStamps, writeStamp, type SageStamp, type StampFile } from './stamp';
 import { distributionsPresent } from './venv-state';
 import { withExclusiveSwap, type WithLock } from './exclusive';
@@ -45,6 +48,12 @@ export async function installPackage(input: InstallInput): Promise<InstallPlan> 
   const fail = (phase: BuildPhase, code: BuildError['code'], problem: string, extra: { hint?: string; file?: string; cause?: unknown } = {}) =>
     new BuildError(problem, { code, pkg: spkg.name, phase, logFile: logger.logFile, ...extra });
 
+  // A package make installed is adopted whether or not a build artifact exists (the build skipped it too).
+  const adoption = adoptionPlan(readAdoptionFacts(layout, paths, spkg.name, spkg.versionWithPatchlevel));
+  if (adoption.adopt) {
+    logger.info(`nothing to do: ${adoption.reason}`);
+    return { action: 'skip', reason: adoption.reason };
+  }
   const meta = readArtifact(input.artifactsDir);
   if (!meta) {
     throw fail('install', 'ENOARTIFACT', `no build artifact in ${input.artifactsDir}`, { hint: `run the build target first (nx run <project>:build)` });
@@ -129,10 +138,17 @@ async function swapIn(
 ): Promise<void> {
   const { layout, spkg, logger } = input;
   const runDir = join(staging, 'run');
-  mkdirSync(runDir, { recursive: true });
+  // sage-spkg runs pipinst/postinst in the build directory: its top-level files are in the artifact.
+  copyArtifactRunFiles(input.artifactsDir, meta, runDir);
   const mode = helperMode(layout);
   const env = buildSpkgEnv({ layout, spkg, paths, baseEnv: input.baseEnv, pkgDir: runDir });
-  const wrap = (name: string, file: string, installed: boolean) =>
+  const wrap = (name: string, file: string, installed: boolean) => {
+    if (scripts[name].startsWith('#!')) {
+      // A plain executable script (no .in): installed as it is, as sage-spkg does.
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(file, scripts[name], { mode: 0o755 });
+      return;
+    }
     writeWrappedScript({
       file,
       body: scripts[name],
@@ -142,6 +158,13 @@ async function swapIn(
       dir: name.endsWith('rm') ? layout.sageRoot : installed && name === 'check' ? paths.buildDir : runDir,
       fallbackDir: name === 'check' ? spkg.dir : undefined,
     });
+  };
+  const launch = (file: string, name: string) => {
+    if (!scripts[name].startsWith('#!')) return file;
+    const launcher = join(staging, 'scripts', `.nx-run-spkg-${name}`);
+    writePlainLauncher(launcher, file, mode);
+    return launcher;
+  };
   const installedScripts = ['prerm', 'piprm', 'postrm', 'check'].filter((name) => scripts[name] !== undefined);
 
   await guardSwap(input.signal, async (signal) => {
@@ -151,11 +174,27 @@ async function swapIn(
       wrap(name, file, true);
       logger.info(`running spkg-${name}`);
       swapStep(`script-${name}`);
-      const code = await runScript({ script: file, cwd: runDir, env, logger, signal });
+      const code = await runScript({ script: launch(file, name), cwd: runDir, env, logger, signal });
       if (code !== 0) throw fail(`spkg-${name}`, 'ESCRIPT', `spkg-${name} failed with exit code ${code}`, { hint: 'the previous installation was restored; read the log' });
     };
+    /** sage-spkg's run_test_suite: after post-install, BEFORE the stamp; a failure fails the install unless warn. */
+    const runCheck = async (): Promise<string> => {
+      const check = sageCheckFor(spkg, input.baseEnv);
+      if (check === 'no') return '';
+      if (scripts.check === undefined) return 'not available';
+      const file = join(paths.pkgScriptsDir, 'spkg-check');
+      logger.info('running spkg-check');
+      const code = await runScript({ script: launch(file, 'check'), cwd: existsSync(paths.buildDir) ? paths.buildDir : spkg.dir, env, logger, signal });
+      if (code === 0) return 'passed';
+      if (check === 'warn') {
+        logger.info(`warning: failures testing package ${paths.pkgName} (ignored: SAGE_CHECK=warn)`);
+        return 'failed';
+      }
+      throw fail('spkg-check', 'ESCRIPT', `spkg-check failed with exit code ${code}`, { hint: 'the previous installation was restored; set SAGE_CHECK=warn to install anyway' });
+    };
 
-    await runStep('preinst');
+    // The build ran preinst before building, in this tree; after a cache hit it did not run here.
+    if (!takePreinstMarker(paths)) await runStep('preinst');
     const keepFiles = KEEP_EXISTING_PACKAGES.has(spkg.name);
     const journal = planSwap({
       layout,
@@ -185,8 +224,9 @@ async function swapIn(
       for (const name of installedScripts) wrap(name, join(paths.pkgScriptsDir, `spkg-${name}`), true);
       await runStep('pipinst');
       await runStep('postinst');
+      const testResult = await runCheck();
       if (signal.aborted) throw signal.reason;
-      commitStamp(journal, makeStamp(layout, spkg, meta));
+      commitStamp(journal, { ...makeStamp(layout, spkg, meta), test_result: testResult });
     } catch (error) {
       logger.info(`install of ${paths.pkgName} failed; restoring the previous state of ${paths.tree}`);
       await rollbackSwap(journal, { pip: true, log: (m) => logger.info(m) });

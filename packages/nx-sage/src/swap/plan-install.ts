@@ -26,7 +26,11 @@ export function planInstall(facts: InstallFacts): InstallPlan {
     return { action: 'reinstall', reason: `installed version ${stamp.version}, built version ${artifact.version}` };
   }
   if (!stamp.artifactHash) {
-    return { action: 'reinstall', reason: 'installed without nx-sage (no artifact hash in the stamp)' };
+    // Written by Sage's own sage-spkg (make): adopted when its manifest is intact (swap/adopt.ts).
+    if (stamp.hasFiles && facts.filesPresent && facts.distributionsPresent) {
+      return { action: 'skip', reason: `${stamp.version} was installed by Sage's make (adopted)` };
+    }
+    return { action: 'reinstall', reason: 'installed without nx-sage and its manifest is incomplete or missing' };
   }
   if (stamp.artifactHash !== artifact.hash) {
     return { action: 'reinstall', reason: 'the build produced a different artifact' };

@@ -1,6 +1,9 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { runStub, stubMode } from '../common/stub';
 import { buildPackage } from '../../stage/build-package';
+import { preinstFile, runPreinstBeforeBuild } from '../../stage/preinst';
+import { adoptionPlan, readAdoptionFacts } from '../../swap/adopt';
+import { spkgPaths } from '../../tree/paths';
 import type { SpkgExecutorOptions } from '../common/options';
 import { runPackageExecutor } from '../common/run-executor';
 import { dependencyInstalls } from './dependency-installs';
@@ -19,12 +22,21 @@ export default async function buildExecutor(options: SpkgExecutorOptions, contex
       logger.info(`${spkg.name} is a dummy package (source none): nothing to build`);
       return;
     }
+    // A tree built by make: a package whose make-written stamp and files are in place is not rebuilt.
+    const adoption = adoptionPlan(readAdoptionFacts(layout, spkgPaths(layout, spkg), spkg.name, spkg.versionWithPatchlevel));
+    if (adoption.adopt) {
+      logger.info(`nothing to build: ${adoption.reason}`);
+      return;
+    }
     const started = Date.now();
     if (context.projectGraph && context.projectName) {
       const steps = dependencyInstalls(context.projectGraph, context.projectName);
       await installDependencies({ pkg: spkg.name, layout, inVenv: spkg.trees === 'SAGE_VENV', steps, workspaceRoot: context.root, logger, baseEnv: process.env });
     }
     if (emulateSageOrder()) await uninstallBeforeBuild(layout, spkg, logger);
+    if (preinstFile(spkg)) {
+      await withLock('exclusive', `preinst ${spkg.name}`, (signal) => runPreinstBeforeBuild({ layout, spkg, logger, signal, baseEnv: process.env }));
+    }
     const meta = await withLock('shared', `build ${spkg.name}`, (signal) =>
       buildPackage({ layout, spkg, artifactsDir, logger, signal, baseEnv: process.env }),
     );
