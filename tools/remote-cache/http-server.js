@@ -40,6 +40,9 @@ function createCacheServer(options) {
   server.settled = () => Promise.allSettled([...inFlight]);
   // Socket inactivity (no byte either way for this long): slow or stalled clients lose their connection.
   server.timeout = opts.idleTimeoutMs;
+  // Between requests too. Node's default (5 s) is shorter than clients keep pooled connections (reqwest:
+  // 90 s), so a client reusing one after a pause could write into a socket we just closed (EPIPE).
+  server.keepAliveTimeout = opts.idleTimeoutMs;
   server.on('timeout', (socket) => socket.destroy());
 
   server.on('clientError', (error, socket) => {
