@@ -21,6 +21,7 @@ const printable = (text) =>
 function createCacheServer(options) {
   const opts = { ...DEFAULTS, log: (line) => process.stdout.write(`${line}\n`), ...options };
   const { log, maxBytes } = opts;
+  if ((opts.token ?? null) === null && !opts.insecure) throw new Error('no token: pass token (or insecure: true, for a loopback-only cache)');
   const store = openStore(opts.dir, { staleTmpMs: opts.requestTimeoutMs + opts.headersTimeoutMs });
   const access = createAuthorizer({ token: opts.token ?? null, readToken: opts.readToken ?? null });
   const current = new WeakMap(); // socket → log record of the request it is serving
