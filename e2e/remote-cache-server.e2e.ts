@@ -151,6 +151,16 @@ describe('tools/remote-cache/server.js under hostile input', () => {
     expect(entries()).not.toContain('huge');
     expect(entries()).not.toContain('chunked');
     expect((await fetch(url('/v1/cache/exactmax'), { method: 'PUT', headers: auth(), body: randomBytes(MAX) })).status).toBe(200);
+    // Expect: 100-continue: refused uploads get their answer instead of a 100, accepted ones a 100 first.
+    const expectHead = (hash: string, length: number) => head('PUT', `/v1/cache/${hash}`, { ...auth(), 'Content-Length': length, Expect: '100-continue', Connection: 'close' });
+    expect((await raw(server.port, expectHead('huge', MAX + 1))).head).toMatch(/^HTTP\/1\.1 413 /);
+    expect((await raw(server.port, expectHead('exactmax', 10))).head).toMatch(/^HTTP\/1\.1 409 /);
+    const continued = await raw(server.port, expectHead('continued', 5), { then: async (socket) => {
+      for (const deadline = Date.now() + 3000; !socket.destroyed && socket.bytesRead === 0 && Date.now() < deadline; ) await sleep(10);
+      socket.write('hello');
+    } });
+    expect(`${continued.head}\r\n\r\n${continued.body.toString('latin1')}`).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+    expect(readFileSync(join(store, 'continued'), 'utf8')).toBe('hello');
     expect(tmpFiles()).toEqual([]);
     await expectAlive();
   });

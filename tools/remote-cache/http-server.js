@@ -21,6 +21,7 @@ const printable = (text) =>
 function createCacheServer(options) {
   const opts = { ...DEFAULTS, log: (line) => process.stdout.write(`${line}\n`), ...options };
   const { log, maxBytes } = opts;
+  if ((opts.token ?? null) === null && !opts.insecure) throw new Error('no token: pass token (or insecure: true, for a loopback-only cache)');
   const store = openStore(opts.dir, { staleTmpMs: opts.requestTimeoutMs + opts.headersTimeoutMs });
   const access = createAuthorizer({ token: opts.token ?? null, readToken: opts.readToken ?? null });
   const current = new WeakMap(); // socket → log record of the request it is serving
@@ -36,10 +37,16 @@ function createCacheServer(options) {
     },
     onRequest,
   );
+  // `Expect: 100-continue`: the 100 goes out only once the upload is accepted (put), so a client told
+  // 401/403/409/413 never sends the body.
+  server.on('checkContinue', (req, res) => onRequest(req, res, true));
   /** Resolves when every request handler has finished: for a shutdown that leaves no temp file behind. */
   server.settled = () => Promise.allSettled([...inFlight]);
   // Socket inactivity (no byte either way for this long): slow or stalled clients lose their connection.
   server.timeout = opts.idleTimeoutMs;
+  // Between requests too. Node's default (5 s) is shorter than clients keep pooled connections (reqwest:
+  // 90 s), so a client reusing one after a pause could write into a socket we just closed (EPIPE).
+  server.keepAliveTimeout = opts.idleTimeoutMs;
   server.on('timeout', (socket) => socket.destroy());
 
   server.on('clientError', (error, socket) => {
@@ -55,8 +62,8 @@ function createCacheServer(options) {
     socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
   });
 
-  function onRequest(req, res) {
-    const record = { method: req.method, name: printable(req.url.split('?', 1)[0]), status: 0, bytes: 0, started: process.hrtime.bigint() };
+  function onRequest(req, res, expectsContinue = false) {
+    const record = { expectsContinue, method: req.method, name: printable(req.url.split('?', 1)[0]), status: 0, bytes: 0, started: process.hrtime.bigint() };
     current.set(req.socket, record);
     res.on('error', () => undefined); // writes to a socket the client closed: the log line tells
     // One line, once the response is over AND the handler is done (so the bytes and the cause of a
@@ -141,6 +148,7 @@ function createCacheServer(options) {
     if (length === 0) return reply(res, 400, 'empty body\n', { close: true });
     if (length > maxBytes) return reply(res, 413, `entry of ${length} bytes is over the limit of ${maxBytes}\n`, { close: true });
     if (await store.has(hash)) return reply(res, 409, 'already cached: an entry is never replaced\n');
+    if (record.expectsContinue) res.writeContinue();
     const created = await store.write(hash, req, length, record); // counts record.bytes as they arrive
     reply(res, created ? 200 : 409, created ? 'stored\n' : 'already cached: an entry is never replaced\n');
   }

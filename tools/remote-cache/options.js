@@ -10,7 +10,7 @@ const USAGE = `usage: node tools/remote-cache/server.js --dir <dir> [--host 127.
          [--insecure]                 no token at all: anyone who can connect reads and writes (loopback hosts only)
          [--max-bytes N]              largest entry accepted, bytes (default 2 GiB)
          [--headers-timeout-ms N]     time a client has to send its request headers (default 20000)
-         [--idle-timeout-ms N]        a connection silent this long is closed (default 30000)
+         [--idle-timeout-ms N]        a connection silent this long is closed, also between requests (default 30000)
          [--request-timeout-ms N]     time a client has to send a whole request, body included (default 600000)
          [--shutdown-grace-ms N]      on SIGTERM/SIGINT, how long in-flight requests may still take (default 30000)`;
 

@@ -31,6 +31,8 @@ const { parseArgs, USAGE } = require('./options');
 const { createCacheServer } = require('./http-server');
 
 function main() {
+  // A log reader that went away (a closed pipe) must not take the server down with an EPIPE.
+  process.stdout.on('error', () => undefined);
   if (process.argv.includes('--help')) {
     process.stdout.write(`${USAGE}\n`);
     return;
