@@ -13,7 +13,8 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diffSets, expectedRebuilds, packagesWithBuild, readSageGraph, versionSource, type SageGraph } from './support/sage-graph';
 import { assertStubWired, bumpVersion, stubInstallAll, takeRuns } from './support/stub-run';
-import { createWorkspace, NX_ENV, REPO_ROOT, removeWorkspace, SAGE_10_10 } from './support/workspace';
+import { extractSageTarball } from './support/sage-tarball';
+import { createWorkspace, NX_ENV, REPO_ROOT, removeWorkspace, SAGE_10_10, SHARED } from './support/workspace';
 
 const PROBE = join(REPO_ROOT, 'e2e/support/nx-hash-probe.js');
 
@@ -36,9 +37,17 @@ function probe<T>(ws: string, args: string[]): T {
 
 const project = (taskId: string) => taskId.slice(0, taskId.lastIndexOf(':'));
 
-// Where each package's version is read from (see versionSource), computed once.
+// Where each package's version is read from (see versionSource), computed once. The same for both
+// layouts of the tree (textual links are followed like real ones); the tests check it on each.
 const GRAPH = readSageGraph(SAGE_10_10);
-const SOURCES = new Map(Object.keys(GRAPH.packages).map((x) => [x, versionSource(SAGE_10_10, x)]));
+const sourcesOf = (tree: string) => new Map(Object.keys(GRAPH.packages).map((x) => [x, versionSource(tree, x)]));
+const SOURCES = sourcesOf(SAGE_10_10);
+
+// The real-symlink tree (gfortran/package-version.txt → ../gcc/..., sagelib's → ../../../VERSION.txt, as
+// in every git checkout of Sage), extracted once for this file.
+let realTree: string | undefined;
+const realSymlinkTree = () => (realTree ??= extractSageTarball(SHARED));
+afterAll(() => realTree && removeWorkspace(realTree));
 
 /**
  * Per package X: the build tasks whose inputs contain the file X's version is read from (through
@@ -78,15 +87,24 @@ function compareAll(graph: SageGraph, sets: Map<string, string[]>): string[] {
   return problems;
 }
 
-describe('rebuild set of a version bump = Sage\'s (X + normal dependents), Sage 10.10.beta4', () => {
+describe.each([
+  ['flattened folder', () => SAGE_10_10],
+  ['real-symlink tree from the tarball', realSymlinkTree],
+])('rebuild set of a version bump = Sage\'s (X + normal dependents), Sage 10.10.beta4, %s', (_layout, sageTree) => {
   const graph = GRAPH;
   const withBuild = packagesWithBuild(graph);
   let ws: string;
+  let tree: string;
   let plan: { projects: string[]; tasks: Record<string, PlanTask> };
 
   beforeAll(() => {
-    ws = createWorkspace({ sageTree: SAGE_10_10 });
+    tree = sageTree();
+    ws = createWorkspace({ sageTree: tree });
     plan = probe(ws, ['plan', 'build']);
+  });
+
+  it('reads each version from the same file as the flattened folder does', () => {
+    expect(sourcesOf(tree)).toEqual(SOURCES);
   });
   afterAll(() => removeWorkspace(ws));
 
@@ -126,14 +144,14 @@ describe('rebuild set of a version bump = Sage\'s (X + normal dependents), Sage 
         if (!ok) odd.push(`${id}: ${entry}`);
       }
       // Whole dependency directories are inputs, version file included.
-      const dirsWithoutVersion = task.packageDirs.filter((d) => existsSync(join(SAGE_10_10, 'build/pkgs', d, 'package-version.txt')) && !task.versionFiles.includes(`build/pkgs/${d}/package-version.txt`));
+      const dirsWithoutVersion = task.packageDirs.filter((d) => existsSync(join(tree, 'build/pkgs', d, 'package-version.txt')) && !task.versionFiles.includes(`build/pkgs/${d}/package-version.txt`));
       if (dirsWithoutVersion.length) odd.push(`${id}: files of ${dirsWithoutVersion.join(' ')} without their package-version.txt`);
     }
     expect(odd).toEqual([]);
   });
 
   it('control: with hermetic: true (order-only deps are inputs too) the same comparison fails', () => {
-    const hermetic = createWorkspace({ sageTree: SAGE_10_10, pluginOptions: { hermetic: true } });
+    const hermetic = createWorkspace({ sageTree: tree, pluginOptions: { hermetic: true } });
     try {
       const sets = rebuildSetsFromPlan(graph, probe<{ tasks: Record<string, PlanTask> }>(hermetic, ['plan', 'build']).tasks);
       const problems = compareAll(graph, sets);

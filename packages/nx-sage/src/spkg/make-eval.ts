@@ -117,7 +117,8 @@ export class Expander {
         const to = this.expand(body.slice(colon + 2 + eq), depth + 1, scope);
         const words = splitWords(this.variable(name, depth, scope));
         const [pattern, replacement] = from.includes('%') ? [from, to] : [`%${from}`, `%${to}`];
-        return words.map((word) => patsubstWord(word, pattern, replacement)).join(' ');
+        // Unlike $(patsubst), a word replaced by nothing leaves no separator behind (checked with make 4.3).
+        return words.map((word) => patsubstWord(word, pattern, replacement)).filter(Boolean).join(' ');
       }
     }
     return this.variable(this.expand(body, depth + 1, scope), depth, scope);
@@ -143,7 +144,7 @@ export class Expander {
 // How many arguments each function takes at most: the last one keeps any further commas.
 const MAX_ARGS: Record<string, number> = {
   subst: 3, patsubst: 3, findstring: 2, filter: 2, 'filter-out': 2, word: 2, wordlist: 3, foreach: 3,
-  if: 3, join: 2, call: Infinity, and: Infinity, or: Infinity, error: 1, warning: 1, info: 1,
+  if: 3, join: 2, addprefix: 2, addsuffix: 2, call: Infinity, and: Infinity, or: Infinity, error: 1, warning: 1, info: 1,
 };
 
 /** Arguments of a function call, split at top-level commas (nesting counts only `open`/`close`). */

@@ -94,16 +94,17 @@ const LAZY: Record<string, Lazy> = {
   },
   or: (raw, ctx) => {
     for (const arg of raw) {
-      const value = ctx.expander.expand(arg, ctx.depth, ctx.scope);
-      if (value.trim()) return value;
+      // Like make, the value is returned stripped.
+      const value = ctx.expander.expand(arg, ctx.depth, ctx.scope).trim();
+      if (value) return value;
     }
     return '';
   },
   and: (raw, ctx) => {
     let last = '';
     for (const arg of raw) {
-      last = ctx.expander.expand(arg, ctx.depth, ctx.scope);
-      if (!last.trim()) return '';
+      last = ctx.expander.expand(arg, ctx.depth, ctx.scope).trim();
+      if (!last) return '';
     }
     return last;
   },

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Spkg } from '../spkg';
+import { readWheelInstallRule } from '../spkg/era';
 import { run } from '../process/run';
 import { extractArchive, UnsafeArchiveError } from './archive';
 import { writeArtifact, type ArtifactMeta } from './artifact';
@@ -125,7 +126,8 @@ async function setUpBuildDir(input: BuildInput, paths: SpkgPaths, upstream: Upst
   if (spkg.source === 'wheel') {
     mkdirSync(join(paths.buildDir, 'dist'), { recursive: true });
     copyFileSync(upstreamFile!, join(paths.buildDir, 'dist', upstream!.filename));
-    if (!existsSync(join(paths.buildDir, 'spkg-install.in'))) {
+    // Older sage-spkg replaced the package's own spkg-install.in too; the tree's sage-spkg says which.
+    if (readWheelInstallRule(layout.sageRoot) === 'always' || !existsSync(join(paths.buildDir, 'spkg-install.in'))) {
       writeFileSync(join(paths.buildDir, 'spkg-install.in'), 'sdh_store_and_pip_install_wheel .\n');
     }
     return;
