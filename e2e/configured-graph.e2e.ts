@@ -51,7 +51,9 @@ describe('nx-sage on a configured Sage 10.10.beta4 checkout (issue 11)', () => {
     expect(sorted(built)).toEqual(expected.buildSet);
     // rpy2 is dummy (no R): its optional dependencies are not pulled in.
     expect(expected.dummy).toContain('rpy2');
-    expect(nodes.rpy2.data.metadata.sage.inBuildSet).toBe(false);
+    expect(nodes.rpy2.data.metadata.sage.deps).toContain('rpy2_rinterface');
+    expect(expected.buildSet).not.toContain('rpy2_rinterface');
+    expect(nodes.rpy2_rinterface.data.metadata.sage.inBuildSet).toBe(false);
   });
 
   it('every package\'s normal and order-only edges are its rule\'s prerequisites in make\'s data base', () => {
