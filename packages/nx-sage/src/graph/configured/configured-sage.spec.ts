@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { venvStampName } from '../../stage/venv';
+import { configuredSageFromDatabase, driverMakefile } from './configured-sage';
+import { parseMakeDatabase } from './make-database';
+
+// Captured: `make -f - -p -q -r -R nx-sage-nothing` with driverMakefile() on a configured Sage 10.10.beta4
+// checkout (the e2e fixture), cut down to ten packages and their rules.
+const CAPTURED = readFileSync(join(__dirname, '__fixtures__/sage-10.10-make-p.txt'), 'utf8');
+const ROOT = '/tmp/nx-sage-configured-da09df074134f892';
+const LOCAL = `${ROOT}/sage/local`;
+const VENV = `${LOCAL}/var/lib/sage/venv-python3.12`;
+
+describe('make data base reader', () => {
+  it('reads variables (simply expanded ones expanded, recursive ones as written) and rules with both prerequisite kinds', () => {
+    const db = parseMakeDatabase(CAPTURED);
+    expect(db.variables.get('NX_SAGE_VAR_SAGE_LOCAL')).toBe(LOCAL);
+    expect(db.variables.get('deps_rpy2')).toMatch(/^cffi tzlocal .* \| \$\(PYTHON_TOOLCHAIN\) pycparser \$\(PYTHON\)/);
+    expect(db.rules.get(`${LOCAL}/var/lib/sage/installed/flint-3.4.0`)).toEqual({
+      normal: [`${LOCAL}/var/lib/sage/installed/.dummy`, `${LOCAL}/var/lib/sage/installed/mpfr-4.2.2`],
+      orderOnly: [],
+      isTarget: true,
+    });
+    expect(db.rules.get(`${VENV}/var/lib/sage/installed/pip-26.0.1`)?.orderOnly).toEqual([
+      `${VENV}/var/lib/sage/installed/python3_venv-3.12--tmp-nx-sage-configured-da09df074134f892-python-bin-python3.12`,
+    ]);
+  });
+
+  it('handles multi-line defines, double-colon rules, target-specific variables and files that are no target', () => {
+    const text = [
+      '# Variables', '', '# makefile', 'define TEMPLATE', '$(1): $(2)', '\techo $(1)', 'endef', '# makefile', 'A := x y', '',
+      '# Files', '', '# Not a target:', 'FORCE:', '#  Implicit rule search has not been done.', '',
+      'all:: a', '\techo 1', '', 'all:: b | c', '', 't: V = 1', '# A target-specific variable', '',
+      '# files hash-table stats:',
+    ].join('\n');
+    const db = parseMakeDatabase(text);
+    expect(db.variables.get('TEMPLATE')).toBe('$(1): $(2)\n\techo $(1)');
+    expect(db.variables.get('A')).toBe('x y');
+    expect(db.rules.get('FORCE')).toEqual({ normal: [], orderOnly: [], isTarget: false });
+    expect(db.rules.get('all')).toEqual({ normal: ['a', 'b'], orderOnly: ['c'], isTarget: true });
+    expect(db.rules.has('t')).toBe(false);
+  });
+});
+
+describe('configure\'s decisions from make\'s data base', () => {
+  const sage = configuredSageFromDatabase(parseMakeDatabase(CAPTURED));
+
+  it('reads the trees, the venv Python and the toolchain as make expands them', () => {
+    expect(sage.vars).toMatchObject({
+      SAGE_LOCAL: LOCAL,
+      SAGE_VENV: VENV,
+      SAGE_DOCS: LOCAL,
+      PYTHON_FOR_VENV: `${ROOT}/python/bin/python3.12`,
+      PYTHON_MINOR: '12',
+      SAGE_VENV_FLAGS: '',
+      PCFILES: '',
+      GCC_DEP: '',
+      TOOLCHAIN: 'gcc',
+      SAGE_SPKG_OPTIONS: '-o',
+    });
+    expect(sage.venvNode).toBe('python3_venv');
+  });
+
+  it('names the venv stamp as make does (the name stage/venv.ts writes)', () => {
+    const stamp = sage.vars.inst_python3_venv.split('/').pop();
+    expect(stamp).toBe(venvStampName(`3.${sage.vars.PYTHON_MINOR}`, sage.vars.PYTHON_FOR_VENV));
+  });
+
+  it('maps each rule\'s prerequisites back to packages: stamps, pip names, the venv stamp, `.dummy` as the dummy words of deps_<pkg>', () => {
+    const p = sage.packages;
+    expect(p.gmp).toMatchObject({ dummy: true, installed: true, deps: [], orderOnlyDeps: [] });
+    expect(p.flint).toMatchObject({ dummy: false, deps: ['gmp', 'mpfr'], orderOnlyDeps: [], target: `${LOCAL}/var/lib/sage/installed/flint-3.4.0` });
+    expect(p.pip).toMatchObject({ deps: [], orderOnlyDeps: ['python3_venv'] });
+    expect(p.admcycles).toMatchObject({ source: 'pip', target: 'admcycles', deps: [] });
+    expect(p.admcycles.orderOnlyDeps).toEqual(expect.arrayContaining(['setuptools', 'pip', 'python3_venv']));
+    expect(p.sagelib.fileDeps).toContain('FORCE');
+    expect(p.sagelib.deps).toEqual(expect.arrayContaining(['flint', 'gmp', 'mpfr', 'python3_venv']));
+  });
+
+  it('the build set starts from the installed packages and never follows a dummy (rpy2\'s optional dependencies stay out)', () => {
+    expect(sage.packages.rpy2).toMatchObject({ dummy: true, installed: true });
+    expect(sage.packages.rpy2.deps).toContain('rpy2_rinterface');
+    expect(sage.buildSet).toContain('rpy2');
+    expect(sage.buildSet).not.toContain('rpy2_rinterface');
+    expect(sage.buildSet).toEqual(expect.arrayContaining(['flint', 'gmp', 'mpfr', 'pip', 'setuptools', 'sagelib']));
+    expect(sage.buildSet).not.toContain('admcycles');
+  });
+
+  it('the driver includes the configured Makefile and builds nothing', () => {
+    const driver = driverMakefile('/s/build/make/Makefile');
+    expect(driver.startsWith('include /s/build/make/Makefile\n')).toBe(true);
+    expect(driver).toMatch(/^nx-sage-nothing: ;$/m);
+  });
+});
