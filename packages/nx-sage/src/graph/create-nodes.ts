@@ -8,7 +8,8 @@ import { normalizeOptions, type NormalizedOptions, type NxSagePluginOptions } fr
 import { pluginHash } from './plugin-hash';
 import { buildPackageProject, buildVenvProject, packageRoot } from './project-config';
 import type { TargetContext } from './targets';
-import { buildTreeGraph } from './tree-graph';
+import { buildTreeGraph, type TreeGraph } from './tree-graph';
+import { ConfigureError, configuredTree, type ConfiguredTree } from './configured';
 
 export const SPKG_GLOB = '**/build/pkgs/*/type';
 
@@ -26,21 +27,33 @@ export async function createSageNodes(
   workspaceRoot: string,
   internals: CreateNodesInternals = {},
 ): Promise<Array<readonly [string, CreateNodesResult]>> {
-  const options = normalizeOptions(rawOptions);
-  const optionsHash = hashObject(options);
-  const cache = new NodesCache<TreeResult>(join(internals.cacheDir ?? workspaceDataDirectory, `nx-sage-${optionsHash}.json`));
+  const optionsHash = hashObject(normalizeOptions(rawOptions));
+  const cacheDir = internals.cacheDir ?? workspaceDataDirectory;
+  const cache = new NodesCache<TreeResult>(join(cacheDir, `nx-sage-${optionsHash}.json`));
   const results: Array<readonly [string, CreateNodesResult]> = [];
   const errors: Array<[string, Error]> = [];
   try {
     for (const [sageRoot, files] of groupByTree(typeFiles)) {
+      // The one branch point: a configured checkout is read from GNU make (configured/), any other tree
+      // from its package files (tree-graph). configure's outputs are gitignored, so they are hashed here.
+      let configured: ConfiguredTree | null;
+      try {
+        configured = await configuredTree(join(workspaceRoot, sageRoot), rawOptions, cacheDir);
+      } catch (error) {
+        if (!(error instanceof ConfigureError)) throw error;
+        errors.push([posix.join(sageRoot, 'build/make/Makefile'), error]);
+        continue;
+      }
+      const options = configured?.options ?? normalizeOptions(rawOptions);
       const key = hashArray([
         await hashWithWorkspaceContext(workspaceRoot, treeInputGlobs(sageRoot)),
         optionsHash,
+        configured?.outputsHash ?? 'unconfigured',
         pluginHash(),
       ]);
       let perFile = cache.get(key);
       if (!perFile) {
-        const inferred = inferTree(sageRoot, files, options, workspaceRoot);
+        const inferred = inferTree(sageRoot, files, options, workspaceRoot, configured);
         errors.push(...inferred.errors);
         perFile = inferred.perFile;
         if (inferred.errors.length === 0) cache.set(key, perFile);
@@ -68,11 +81,12 @@ function inferTree(
   files: string[],
   options: NormalizedOptions,
   workspaceRoot: string,
+  configured: ConfiguredTree | null,
 ): { perFile: TreeResult; errors: Array<[string, Error]> } {
   const names = files.map((file) => posix.basename(posix.dirname(file)));
   const tree = readSageTree(join(workspaceRoot, sageRoot), names);
-  const graph = buildTreeGraph(tree, options);
-  const ctx: TargetContext = { graph, options, sageRoot, pluginHash: pluginHash() };
+  const graph: TreeGraph = configured ? configured.graph(tree, options) : buildTreeGraph(tree, options);
+  const ctx: TargetContext = { graph, options, sageRoot, pluginHash: pluginHash(), configureHash: configured?.outputsHash };
   const perFile: TreeResult = {};
   for (const node of graph.nodes.values()) {
     const project = buildPackageProject(node, ctx);

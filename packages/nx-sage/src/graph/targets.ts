@@ -21,7 +21,15 @@ export interface TargetContext {
   sageRoot: string;
   /** Hash of the plugin's own code and version: a changed plugin invalidates cached builds. */
   pluginHash: string;
+  /** Hash of configure's outputs on a configured checkout (configured/configure-outputs.ts). */
+  configureHash?: string;
 }
+
+// configure's outputs (build/make/Makefile, sage-env-config, sage-build-env-config) decide every build of
+// a configured checkout. They are gitignored, so Nx's file inputs cannot see them: their content hash,
+// computed with the graph, is the input (one cached `echo` per run, like the plugin hash).
+const configureInputs = (ctx: TargetContext): NonNullable<TargetConfiguration['inputs']> =>
+  ctx.configureHash ? [{ runtime: `echo sage-configure ${ctx.configureHash}` }] : [];
 
 // Inputs of the targets that are never cached and never selected by `nx affected` (uninstall, check,
 // venv, satisfied; install has the build's inputs, see below).
@@ -177,6 +185,7 @@ export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfig
     ...BUILD_ENV.map((env) => ({ env })),
     { env: 'NX_SAGE_CACHE_SALT' },
     { runtime: `echo nx-sage ${ctx.pluginHash}` },
+    ...configureInputs(ctx),
   ];
 }
 

@@ -1,4 +1,6 @@
 import { joinPathFragments, logger, readNxJson, updateNxJson, writeJson, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { join } from 'node:path';
+import { isConfigured, needsConfigure, unconfiguredError } from '../../graph/configured';
 import { normalizeSageRoot } from '../spkg/lib/normalize-options';
 import { addIgnoreEntries, NX_LOCAL_DIRS, sageIgnoreEntries } from './lib/update-ignore-files';
 import { updateNxJsonForSage } from './lib/update-nx-json';
@@ -12,9 +14,15 @@ const DEFAULT_PARALLEL = 4;
  */
 export async function initGenerator(tree: Tree, schema: InitGeneratorSchema = {}): Promise<GeneratorCallback> {
   const sageRoot = normalizeSageRoot(schema.sageRoot);
+  // configure's outputs are gitignored build products, read from disk (not through the Tree).
+  const onDisk = join(tree.root, sageRoot);
+  if (needsConfigure(onDisk)) throw unconfiguredError(onDisk);
+  const configured = isConfigured(onDisk);
   const nxJson = updateNxJsonForSage(readNxJson(tree) ?? {}, {
     parallel: schema.parallel ?? DEFAULT_PARALLEL,
     cacheDirectory: schema.cacheDirectory,
+    // A configured checkout: SAGE_LOCAL, SAGE_VENV, PYTHON_FOR_VENV, system packages all come from configure.
+    pluginOptions: configured ? {} : undefined,
   });
   // updateNxJson keeps an `extends` base intact, but only edits an nx.json that exists.
   if (nxJson) tree.exists('nx.json') ? updateNxJson(tree, nxJson) : writeJson(tree, 'nx.json', nxJson);
@@ -32,6 +40,7 @@ export async function initGenerator(tree: Tree, schema: InitGeneratorSchema = {}
     if (!found) {
       logger.warn(`nx-sage: there is no ${pkgs} here yet; the plugin finds packages in any **/build/pkgs/*/type.`);
     }
+    if (configured) logger.info(`nx-sage reads configure's decisions from ${joinPathFragments(sageRoot, 'build/make/Makefile')} (plugin options override them).`);
     logger.info('nx-sage is set up. Build and install every enabled package with:\n\n  nx run-many -t install\n');
   };
 }

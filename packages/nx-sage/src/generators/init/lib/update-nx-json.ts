@@ -12,6 +12,8 @@ export const SAGE_PACKAGE_INPUT = ['{projectRoot}/**/*'];
 export interface NxJsonSettings {
   parallel: number;
   cacheDirectory?: string;
+  /** Options of a new nx-sage entry; default DEFAULT_PLUGIN_OPTIONS ({} on a configured checkout). */
+  pluginOptions?: NxSagePluginOptions;
 }
 
 /**
@@ -23,7 +25,7 @@ export function updateNxJsonForSage(nxJson: NxJsonConfiguration, settings: NxJso
   let changed = false;
   const plugins = nxJson.plugins ?? [];
   if (!plugins.some((entry) => (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN_NAME)) {
-    next.plugins = [...plugins, { plugin: PLUGIN_NAME, options: { ...DEFAULT_PLUGIN_OPTIONS } }];
+    next.plugins = [...plugins, { plugin: PLUGIN_NAME, options: { ...(settings.pluginOptions ?? DEFAULT_PLUGIN_OPTIONS) } }];
     changed = true;
   }
   if (nxJson.parallel === undefined) {

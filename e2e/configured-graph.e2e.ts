@@ -1,0 +1,85 @@
+/**
+ * Issue 11: on a CONFIGURED Sage 10.10.beta4 checkout (the shared fixture: extracted, ./bootstrap,
+ * ./configure), the graph nx-sage infers is the one GNU make reads from the configured
+ * build/make/Makefile: build set, dummy packages, normal and order-only edges of every package. The
+ * expectation comes from make itself (support/make-graph.ts), not from the plugin's code.
+ */
+import { symlinkSync, readFileSync, writeFileSync, utimesSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyConfiguredCheckout } from './support/configured-checkout';
+import { makeGraph, type MakeGraph } from './support/make-graph';
+import { assertPluginBuilt, REPO_ROOT, removeWorkspace, runNx } from './support/workspace';
+
+interface Node {
+  name: string;
+  data: { tags: string[]; metadata: { sage: { deps: string[]; orderOnlyDeps: string[]; inBuildSet: boolean; system: boolean; virtual?: boolean } } };
+}
+
+describe('nx-sage on a configured Sage 10.10.beta4 checkout (issue 11)', () => {
+  let ws: string;
+  let expected: MakeGraph;
+  let nodes: Record<string, Node>;
+  const sorted = (a: string[]) => [...a].sort();
+
+  beforeAll(() => {
+    assertPluginBuilt();
+    ws = copyConfiguredCheckout('nx-sage-e2e-configured-');
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(ws, 'node_modules'));
+    writeFileSync(join(ws, 'nx.json'), JSON.stringify({ plugins: [{ plugin: 'nx-sage' }] }));
+    let t = Date.now();
+    expected = makeGraph(ws);
+    console.log(`make's own graph (make -p + make -n): ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    t = Date.now();
+    const run = runNx(ws, ['graph', '--file=graph.json']);
+    console.log(`nx graph on the configured checkout: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    if (run.status !== 0) throw new Error(run.stdout + run.stderr);
+    nodes = JSON.parse(readFileSync(join(ws, 'graph.json'), 'utf8')).graph.nodes;
+  });
+  afterAll(() => removeWorkspace(ws));
+
+  const packages = () => Object.values(nodes).filter((n) => !n.data.metadata.sage.virtual);
+
+  it('the dummy packages are configure\'s DUMMY_PACKAGES: provided by the system, nothing built', () => {
+    expect(expected.dummy.length).toBeGreaterThan(5);
+    expect(expected.dummy).toEqual(expect.arrayContaining(['gcc', 'rpy2', '_prereq']));
+    expect(sorted(packages().filter((n) => n.data.metadata.sage.system).map((n) => n.name))).toEqual(expected.dummy);
+  });
+
+  it('the build set is what `make` builds (dry run of all-sage, all-sage-docs, toolchain), minus the dummies', () => {
+    expect(expected.buildSet.length).toBeGreaterThan(100);
+    const built = packages().filter((n) => n.data.metadata.sage.inBuildSet && !n.data.metadata.sage.system).map((n) => n.name);
+    expect(sorted(built)).toEqual(expected.buildSet);
+    // rpy2 is dummy (no R): its optional dependencies are not pulled in.
+    expect(expected.dummy).toContain('rpy2');
+    expect(nodes.rpy2.data.metadata.sage.inBuildSet).toBe(false);
+  });
+
+  it('every package\'s normal and order-only edges are its rule\'s prerequisites in make\'s data base', () => {
+    const mismatches: string[] = [];
+    for (const [name, rule] of Object.entries(expected.packages)) {
+      const sage = nodes[name]?.data.metadata.sage;
+      if (!sage) {
+        mismatches.push(`${name}: no project`);
+        continue;
+      }
+      if (sorted(sage.deps).join(' ') !== rule.normal.join(' ')) mismatches.push(`${name} normal: nx ${sorted(sage.deps)} make ${rule.normal}`);
+      if (sorted(sage.orderOnlyDeps).join(' ') !== rule.orderOnly.join(' ')) mismatches.push(`${name} order-only: nx ${sorted(sage.orderOnlyDeps)} make ${rule.orderOnly}`);
+    }
+    expect(mismatches).toEqual([]);
+    expect(Object.keys(expected.packages).length).toBe(packages().length);
+  });
+
+  it('a package file newer than configure\'s Makefile is an error naming the file and how to re-run configure', () => {
+    const file = join(ws, 'build/pkgs/gmp/package-version.txt');
+    const { atime, mtime } = statSync(file);
+    try {
+      utimesSync(file, new Date(), new Date(Date.now() + 60_000));
+      const run = runNx(ws, ['show', 'projects']);
+      expect(run.status).not.toBe(0);
+      expect(run.stdout + run.stderr).toMatch(/build\/pkgs\/gmp\/package-version\.txt/);
+      expect(run.stdout + run.stderr).toMatch(/make build\/make\/Makefile|\.\/configure/);
+    } finally {
+      utimesSync(file, atime, mtime);
+    }
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The tree graph of a CONFIGURED checkout: GNU make's answer (configured-sage.ts) is the source of
+ * truth for edges, dummy (system) packages, the enabled set and the build set; the plugin options are
+ * overrides on top (`enable` adds packages, `system` marks more as provided). Pure.
+ */
+import type { SageTree } from '../../spkg/tree';
+import { breakCycles, type Edge } from '../cycles';
+import type { NormalizedOptions } from '../options';
+import type { PackageNode, TreeGraph } from '../tree-graph';
+import type { ConfiguredPackage, ConfiguredSage } from './configured-sage';
+
+export function buildConfiguredGraph(tree: SageTree, configured: ConfiguredSage, options: NormalizedOptions, sageRoot: string): TreeGraph {
+  const known = tree.packages.filter((spkg) => configured.packages[spkg.name]);
+  const byName = (name: string): ConfiguredPackage | undefined => configured.packages[name];
+  const system = new Set([...known.filter((s) => byName(s.name)!.dummy).map((s) => s.name), ...options.system]);
+  const enabled = new Set(
+    known
+      .filter((s) => byName(s.name)!.installed || options.enable.includes(s.name) || (options.enableTypes as string[]).includes(s.type))
+      .map((s) => s.name),
+  );
+  const checked = new Set(options.check === true ? [...enabled] : Array.isArray(options.check) ? options.check : []);
+  const edgesOf = (name: string): Edge[] => {
+    const p = byName(name);
+    if (!p) return [];
+    return [
+      ...p.deps.map((to) => ({ from: name, to, kind: 'normal' as const })),
+      ...p.orderOnlyDeps.map((to) => ({ from: name, to, kind: 'orderOnly' as const })),
+    ];
+  };
+  const cycles = breakCycles(known.map((s) => s.name), edgesOf);
+  const dropped = new Map<string, string[]>();
+  for (const { dropped: edge } of cycles) dropped.set(edge.from, [...(dropped.get(edge.from) ?? []), edge.to]);
+
+  // Same closure as make's: from the enabled packages and the toolchain, never through a dummy.
+  const toolchain = `${configured.vars.TOOLCHAIN} ${configured.vars.TOOLCHAIN_DEPS}`.split(/\s+/).filter((n) => byName(n));
+  const buildSet = new Set<string>();
+  const queue = [...enabled, ...toolchain];
+  while (queue.length) {
+    const name = queue.pop()!;
+    if (buildSet.has(name) || !byName(name)) continue;
+    buildSet.add(name);
+    if (system.has(name)) continue;
+    for (const edge of edgesOf(name)) if (!dropped.get(name)?.includes(edge.to)) queue.push(edge.to);
+  }
+
+  const nodes = new Map<string, PackageNode>();
+  for (const spkg of known) {
+    const p = byName(spkg.name)!;
+    nodes.set(spkg.name, {
+      spkg,
+      deps: p.deps,
+      orderOnlyDeps: p.orderOnlyDeps,
+      // make evaluated deps_<pkg> with SAGE_CHECK unset: check prerequisites are not in its rules.
+      checkDeps: [],
+      fileDeps: p.fileDeps.map((file) => symbolicFile(file, sageRoot)),
+      enabled: enabled.has(spkg.name),
+      inBuildSet: buildSet.has(spkg.name),
+      system: system.has(spkg.name),
+      checked: checked.has(spkg.name),
+      droppedDeps: dropped.get(spkg.name) ?? [],
+    });
+  }
+  return { nodes, venvNode: configured.venvNode, cycles, errors: [...tree.errors] };
+}
+
+// The evaluator writes Sage-source prerequisites as `/SAGE_SRC/...`; make's are absolute.
+function symbolicFile(file: string, sageRoot: string): string {
+  const src = `${sageRoot}/src/`;
+  return file.startsWith(src) ? `/SAGE_SRC/${file.slice(src.length)}` : file;
+}
