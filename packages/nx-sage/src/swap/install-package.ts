@@ -19,6 +19,14 @@ import { rewriteTreePath, TREE_PLACEHOLDER } from '../stage/relocate';
 import { helperMode, runScript, writePlainLauncher, writeWrappedScript } from '../stage/scripts';
 import { formatStamp, readStamps, type SageStamp, type StampFile } from './stamp';
 import { distributionsPresent } from './venv-state';
+import { run } from '../process/run';
+
+let unameMemo: Promise<string | undefined> | undefined;
+/** sage-spkg's stamp field is `$(uname -a)` exactly (the os module cannot reproduce it). */
+function unameAll(): Promise<string | undefined> {
+  unameMemo ??= run('uname', ['-a'], { reject: false }).then((r) => (r.exitCode === 0 ? r.output.trim() : undefined));
+  return unameMemo;
+}
 
 /** Runs `fn` under the tree lock in `mode` (injected so the engine is testable without real locks). */
 export type WithLock = <T>(mode: 'shared' | 'exclusive', description: string, fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
@@ -201,7 +209,8 @@ async function swapIn(input: InstallInput, paths: SpkgPaths, meta: ArtifactMeta,
     await runStep('postinst');
     const testResult = await runCheck();
     mkdirSync(paths.stampDir, { recursive: true });
-    writeFileSync(join(paths.stampDir, paths.pkgName), formatStamp({ ...makeStamp(layout, spkg, meta), test_result: testResult }));
+    const uname = await unameAll();
+    writeFileSync(join(paths.stampDir, paths.pkgName), formatStamp({ ...makeStamp(layout, spkg, meta), test_result: testResult, ...(uname ? { system_uname: uname } : {}) }));
   } catch (error) {
     logger.info(`install of ${paths.pkgName} failed; restoring the previous state of ${paths.tree}`);
     rmSync(join(paths.stampDir, paths.pkgName), { force: true });
