@@ -19,14 +19,7 @@ import { rewriteTreePath, TREE_PLACEHOLDER } from '../stage/relocate';
 import { helperMode, runScript, writePlainLauncher, writeWrappedScript } from '../stage/scripts';
 import { formatStamp, readStamps, type SageStamp, type StampFile } from './stamp';
 import { distributionsPresent } from './venv-state';
-import { run } from '../process/run';
 
-let unameMemo: Promise<string | undefined> | undefined;
-/** sage-spkg's stamp field is `$(uname -a)` exactly (the os module cannot reproduce it). */
-function unameAll(): Promise<string | undefined> {
-  unameMemo ??= run('uname', ['-a'], { reject: false }).then((r) => (r.exitCode === 0 ? r.output.trim() : undefined));
-  return unameMemo;
-}
 
 /** Runs `fn` under the tree lock in `mode` (injected so the engine is testable without real locks). */
 export type WithLock = <T>(mode: 'shared' | 'exclusive', description: string, fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
@@ -209,8 +202,7 @@ async function swapIn(input: InstallInput, paths: SpkgPaths, meta: ArtifactMeta,
     await runStep('postinst');
     const testResult = await runCheck();
     mkdirSync(paths.stampDir, { recursive: true });
-    const uname = await unameAll();
-    writeFileSync(join(paths.stampDir, paths.pkgName), formatStamp({ ...makeStamp(layout, spkg, meta), test_result: testResult, ...(uname ? { system_uname: uname } : {}) }));
+    writeFileSync(join(paths.stampDir, paths.pkgName), formatStamp({ ...makeStamp(layout, spkg, meta), test_result: testResult }));
   } catch (error) {
     logger.info(`install of ${paths.pkgName} failed; restoring the previous state of ${paths.tree}`);
     rmSync(join(paths.stampDir, paths.pkgName), { force: true });
@@ -270,13 +262,23 @@ async function reinstallOldWheels(
   input.logger.info(code === 0 ? 'reinstalled the previous wheel(s)' : `warning: could not reinstall the previous wheel(s) (exit code ${code})`);
 }
 
+/**
+ * sage-spkg's stamp field is `$(uname -a)`: kernel name, node, release, version, machine, and on Linux
+ * the operating system (GNU coreutils omits the "unknown" processor/platform fields).
+ */
+export function unameAll(): string {
+  const fields = [type(), hostname(), release(), osVersion(), machine()];
+  if (type() === 'Linux') fields.push('GNU/Linux');
+  return fields.join(' ');
+}
+
 export function makeStamp(layout: SageLayout, spkg: Spkg, meta: ArtifactMeta): SageStamp {
   const versionFile = join(layout.sageRoot, 'VERSION.txt');
   return {
     package_name: spkg.name,
     package_version: spkg.versionWithPatchlevel,
     install_date: new Date().toString(),
-    system_uname: [type(), hostname(), release(), osVersion(), machine()].join(' '),
+    system_uname: unameAll(),
     sage_version: existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim() : '',
     test_result: '',
     files: meta.files,
