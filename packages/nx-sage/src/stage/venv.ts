@@ -44,9 +44,11 @@ export async function ensureVenv(layout: SageLayout, minor: string, say: (messag
       mkdirSync(stampDir, { recursive: true });
       // Stamps of another Python minor version are stale.
       for (const old of readdirSync(stampDir)) if (old.startsWith('python3_venv-')) rmSync(join(stampDir, old), { force: true });
+      // make's rule only touches this stamp (empty file); other trees get nx-sage's JSON record.
+      const checkout = existsSync(join(layout.sageRoot, 'build', 'bin', 'sage-venv'));
       writeFileSync(
         stamp,
-        formatStamp({ package_name: 'python3_venv', package_version: minor, install_date: new Date().toString(), system_uname: '', sage_version: '', test_result: '', files: [] }),
+        checkout ? '' : formatStamp({ package_name: 'python3_venv', package_version: minor, install_date: new Date().toString(), system_uname: '', sage_version: '', test_result: '', files: [] }),
       );
     },
     { owner: 'python3_venv', description: 'create the venv', log: say },

@@ -247,13 +247,23 @@ export function commitStamp(journal: SwapJournal, stamp: SageStamp): void {
   writeJournal(journal);
 }
 
+/**
+ * sage-spkg's stamp field is `$(uname -a)`: kernel name, node, release, version, machine, and on Linux
+ * the operating system (GNU coreutils omits the "unknown" processor/platform fields).
+ */
+export function unameAll(): string {
+  const fields = [type(), hostname(), release(), osVersion(), machine()];
+  if (type() === 'Linux') fields.push('GNU/Linux');
+  return fields.join(' ');
+}
+
 export function makeStamp(layout: SageLayout, spkg: Spkg, meta: ArtifactMeta): SageStamp {
   const versionFile = join(layout.sageRoot, 'VERSION.txt');
   return {
     package_name: spkg.name,
     package_version: spkg.versionWithPatchlevel,
     install_date: new Date().toString(),
-    system_uname: [type(), hostname(), release(), osVersion(), machine()].join(' '),
+    system_uname: unameAll(),
     sage_version: existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim() : '',
     test_result: '',
     files: meta.files,
