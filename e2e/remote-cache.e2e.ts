@@ -86,7 +86,7 @@ describe('two clones of the real-Python fixture tree share builds through the re
     server = await startCacheServer({ dir: join(dir, 'store'), token: TOKEN });
     wsA = createWorkspace({});
     execFileSync(process.execPath, [FIXTURES, '--out', wsA, '--quiet'], { stdio: 'pipe' });
-  });
+  }, 300_000);
   afterAll(async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
