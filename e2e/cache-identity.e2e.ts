@@ -69,12 +69,12 @@ describe('the remote cache shares a build only between machines it is valid on',
     toolBin = join(dir, 'toolbin');
     mkdirSync(toolBin);
     server = await startCacheServer({ dir: join(dir, 'store'), token: TOKEN });
-  });
+  }, 60_000);
   afterAll(async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
     for (const ws of clones) removeWorkspace(ws);
-  });
+  }, 60_000);
 
   it('clone A builds everything and uploads it', () => {
     expect(build(clone())).toEqual({ alpha: 'built', beta: 'built', gamma: 'built' });

@@ -1,14 +1,15 @@
 /**
  * Remote cache (issue 6): Nx's self-hosted cache protocol against our server (tools/remote-cache), then
  * two clones of the real-Python fixture tree: clone A builds everything and uploads; clone B — another
- * directory, an empty local cache, and no compilers or make on its PATH — installs everything from the
- * remote cache without building, and its venv is consistent (pip check).
+ * directory, an empty local cache, the same PATH string and compilers (the build hash names both) but
+ * tripwires for make, gcc, ld, ... — installs everything from the remote cache without building, and its
+ * venv is consistent (pip check).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathWithoutBuildTools, startCacheServer, type CacheServer } from './support/remote-cache';
+import { IDENTITY_COMPILERS, pathWithoutBuildTools, startCacheServer, type CacheServer } from './support/remote-cache';
 import { createWorkspace, removeWorkspace, REPO_ROOT, runNx, type NxRun } from './support/workspace';
 
 const FIXTURES = join(REPO_ROOT, 'tools/fixtures/python/build-fixtures.js');
@@ -69,6 +70,11 @@ describe('two clones of the real-Python fixture tree share builds through the re
   let server: CacheServer;
   let wsA: string;
   let wsB: string;
+  // Both clones run with ONE PATH string (PATH is a build input): <dir>/tools/bin, all real tools for A;
+  // for B the same directory with tripwires for every build tool but the compilers of the runtime
+  // identity (cc, c++, gfortran: B must have A's compilers for A's builds to be valid on it).
+  let toolsPath: string;
+  let tripped: () => string[];
   const remoteEnv = () => ({ NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: TOKEN });
   const install = (ws: string, env: Record<string, string>): NxRun =>
     runNx(ws, ['run-many', '-t', 'install', '--parallel=4', '--output-style=static'], { ...remoteEnv(), NX_CACHE_DIRECTORY: join(ws, '.nx/cache'), ...env });
@@ -80,7 +86,7 @@ describe('two clones of the real-Python fixture tree share builds through the re
     server = await startCacheServer({ dir: join(dir, 'store'), token: TOKEN });
     wsA = createWorkspace({});
     execFileSync(process.execPath, [FIXTURES, '--out', wsA, '--quiet'], { stdio: 'pipe' });
-  });
+  }, 300_000);
   afterAll(async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -89,7 +95,8 @@ describe('two clones of the real-Python fixture tree share builds through the re
   });
 
   it('clone A builds everything and uploads every build to the remote cache', () => {
-    const run = install(wsA, {});
+    toolsPath = pathWithoutBuildTools(join(dir, 'tools'), { tripwires: false }).PATH;
+    const run = install(wsA, { PATH: toolsPath });
     expect(run.stdout + run.stderr).toMatch(/Successfully ran target install/);
     expect(run.status).toBe(0);
     const puts = server.requests().filter((r) => r.method === 'PUT');
@@ -108,11 +115,13 @@ describe('two clones of the real-Python fixture tree share builds through the re
     expect(existsSync(join(wsB, 'local'))).toBe(false);
     expect(existsSync(join(wsA, 'upstream'))).toBe(true);
     expect(existsSync(join(wsB, 'upstream'))).toBe(false);
-    const tools = pathWithoutBuildTools(join(dir, 'tools-b'));
-    // The tripwire is live: a compiler call through this PATH is recorded.
-    expect(() => execFileSync('cc', ['--version'], { env: { PATH: tools.PATH }, stdio: 'pipe' })).toThrow();
-    expect(tools.tripped()).toEqual(['cc --version']);
-    execFileSync('sh', ['-c', `: > '${join(dir, 'tools-b/tripwire.log')}'`]);
+    const tools = pathWithoutBuildTools(join(dir, 'tools'), { keep: IDENTITY_COMPILERS });
+    expect(tools.PATH).toBe(toolsPath);
+    tripped = tools.tripped;
+    // The tripwire is live: a build tool call through this PATH is recorded.
+    expect(() => execFileSync('make', ['--version'], { env: { PATH: tools.PATH }, stdio: 'pipe' })).toThrow();
+    expect(tools.tripped()).toEqual(['make --version']);
+    execFileSync('sh', ['-c', `: > '${join(dir, 'tools/tripwire.log')}'`]);
 
     const getsBefore = server.requests().filter((r) => r.method === 'GET').length;
     const run = install(wsB, { PATH: tools.PATH });
@@ -141,10 +150,11 @@ describe('two clones of the real-Python fixture tree share builds through the re
 
   it('clone B: a second run builds and uploads nothing', () => {
     const before = server.requests().length;
-    const run = install(wsB, {});
+    const run = install(wsB, { PATH: toolsPath });
     expect(run.status).toBe(0);
     expect(server.requests().slice(before).filter((r) => r.method === 'PUT')).toEqual([]);
     expect(run.stdout).not.toMatch(/nx run \w+:build\s*$/m); // every build line carries a cache tag
+    expect(tripped()).toEqual([]);
   });
 });
 

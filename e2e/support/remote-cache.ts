@@ -1,6 +1,6 @@
 /** Helpers for remote-cache e2e tests: our cache server as a child process, and a PATH with tripwires. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { REPO_ROOT } from './workspace';
 
@@ -55,17 +55,25 @@ export async function startCacheServer(opts: { dir: string; token?: string; read
 /** Build tools whose use on a machine that only installs from the cache would mean it built something. */
 export const BUILD_TOOLS = ['gcc', 'cc', 'c++', 'g++', 'cpp', 'clang', 'make', 'gmake', 'ninja', 'cmake', 'meson', 'ld', 'as', 'gfortran', 'x86_64-linux-gnu-gcc'];
 
+/** The compilers the runtime identity names (graph/runtime-identity.ts): a machine that shares builds must have the same. */
+export const IDENTITY_COMPILERS = ['cc', 'c++', 'gfortran'];
+
 /**
  * A PATH that has every executable of the current PATH except the build tools, which are replaced by
  * tripwires: each logs its name and arguments to `<dir>/tripwire.log` and exits 127 (command not
- * found). Returns the PATH and a reader for the log.
+ * found). Returns the PATH and a reader for the log. `keep` names build tools left real (the
+ * compilers of the runtime identity, when the machine must match another one's identity).
+ * `tripwires: false` makes the same PATH string with every tool real (the machine that builds).
  */
-export function pathWithoutBuildTools(dir: string): { PATH: string; tripped(): string[] } {
+export function pathWithoutBuildTools(dir: string, opts: { keep?: readonly string[]; tripwires?: boolean } = {}): { PATH: string; tripped(): string[] } {
   const bin = join(dir, 'bin');
+  rmSync(bin, { recursive: true, force: true });
   mkdirSync(bin, { recursive: true });
   const log = join(dir, 'tripwire.log');
   writeFileSync(log, '');
-  const isBuildTool = (name: string) => BUILD_TOOLS.includes(name) || /^(x86_64|aarch64)-linux-gnu-(gcc|g\+\+|ld|as|cpp)/.test(name) || /^(gcc|g\+\+|cpp|clang)-\d+$/.test(name);
+  const tripwires = (opts.tripwires ?? true) ? BUILD_TOOLS.filter((tool) => !(opts.keep ?? []).includes(tool)) : [];
+  const isBuildTool = (name: string) =>
+    tripwires.length > 0 && (tripwires.includes(name) || /^(x86_64|aarch64)-linux-gnu-(gcc|g\+\+|ld|as|cpp)/.test(name) || /^(gcc|g\+\+|cpp|clang)-\d+$/.test(name));
   for (const entry of (process.env.PATH ?? '').split(delimiter)) {
     if (!entry || !existsSync(entry)) continue;
     for (const name of readdirSync(entry)) {
@@ -78,7 +86,7 @@ export function pathWithoutBuildTools(dir: string): { PATH: string; tripped(): s
       }
     }
   }
-  for (const tool of BUILD_TOOLS) {
+  for (const tool of tripwires) {
     const file = join(bin, tool);
     writeFileSync(file, `#!/bin/sh\necho "${tool} $*" >> '${log}'\necho "${tool}: build tools are not available here" >&2\nexit 127\n`);
     chmodSync(file, 0o755);
