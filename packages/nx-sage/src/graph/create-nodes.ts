@@ -91,6 +91,7 @@ function inferTree(sageRoot: string, files: string[], options: NormalizedOptions
     );
   }
   for (const warning of [...graph.warnings, ...graph.errors.map((e) => e.message)]) logger.warn(`nx-sage: ${warning}`);
+  for (const note of graph.notes) logger.verbose(`nx-sage: ${note}`);
   return perFile;
 }
 
