@@ -1,7 +1,8 @@
 /** `nx show projects` and `nx graph --file` in real temporary workspaces made from Sage 10.10.beta4. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createWorkspace, removeWorkspace, runNx, SAGE_10_10 } from './support/workspace';
+import { extractSageTarball } from './support/sage-tarball';
+import { createWorkspace, removeWorkspace, runNx, SAGE_10_10, SHARED } from './support/workspace';
 
 describe('nx on a Sage 10.10.beta4 checkout', () => {
   let ws: string;
@@ -40,16 +41,46 @@ describe('nx on a Sage 10.10.beta4 checkout', () => {
     expect(project.targets.build.metadata.description).toMatch(/Build flint-/);
   });
 
-  it('a bad dependencies line fails with the package, file and line', () => {
+  it('a bad dependencies line breaks only its package: the graph works, its targets fail with file and line', () => {
     const bad = createWorkspace({ sageTree: SAGE_10_10 });
     try {
-      require('node:fs').writeFileSync(join(bad, 'build/pkgs/flint/dependencies'), '$(MP_LIBRARY) mpfr no_such_pkg\n');
-      const run = runNx(bad, ['show', 'projects']);
-      expect(run.status).not.toBe(0);
+      writeFileSync(join(bad, 'build/pkgs/flint/dependencies'), '$(MP_LIBRARY) mpfr no_such_pkg\n');
+      const run = runNx(bad, ['show', 'projects', '--json']);
+      expect(run.status).toBe(0);
+      expect(JSON.parse(run.stdout)).toHaveLength(438);
       expect(run.stdout + run.stderr).toMatch(/build\/pkgs\/flint\/dependencies:1/);
-      expect(run.stdout + run.stderr).toMatch(/no_such_pkg/);
+      const flint = JSON.parse(runNx(bad, ['show', 'project', 'flint', '--json']).stdout);
+      expect(flint.metadata.sage.error).toMatch(/build\/pkgs\/flint\/dependencies:1: package 'flint': 'no_such_pkg' names no package/);
+      expect(flint.targets.build.executor).toBe('nx-sage:error');
+      const build = runNx(bad, ['run', 'flint:build', '--excludeTaskDependencies', '--outputStyle=static']);
+      expect(build.status).not.toBe(0);
+      expect(build.stdout + build.stderr).toMatch(/cannot run flint:build: package 'flint' is broken\n.*build\/pkgs\/flint\/dependencies:1: .*no_such_pkg/);
     } finally {
       removeWorkspace(bad);
     }
+  });
+});
+
+// The same graph from the real-symlink checkout (tarball), whose own build/make/Makefile.in is evaluated.
+describe('nx on the real-symlink Sage 10.10.beta4 tree (tarball)', () => {
+  let tree: string;
+  let ws: string;
+  beforeAll(() => {
+    tree = extractSageTarball(SHARED);
+    ws = createWorkspace({ sageTree: tree });
+  });
+  afterAll(() => {
+    removeWorkspace(ws);
+    removeWorkspace(tree);
+  });
+
+  it('nx graph --file writes Sage\'s edges (minus the one make drops)', () => {
+    const file = join(ws, 'graph-out.json');
+    const run = runNx(ws, ['graph', `--file=${file}`]);
+    expect(run.status).toBe(0);
+    const graph = JSON.parse(readFileSync(file, 'utf8')).graph;
+    expect(Object.keys(graph.nodes)).toHaveLength(438);
+    expect(Object.values(graph.dependencies as Record<string, Array<{ target: string }>>).flat()).toHaveLength(2756);
+    expect(graph.dependencies.gfortran.map((d: { target: string }) => d.target).sort()).toEqual(graph.dependencies.gcc.map((d: { target: string }) => d.target).sort());
   });
 });

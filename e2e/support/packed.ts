@@ -41,7 +41,7 @@ export function packPlugin(dest: string): PackedPlugin {
  */
 export function createBareSageCheckout(sageTree: string, overlays: string[] = []): string {
   const root = mkdtempSync(join(tmpdir(), 'nx-sage-packed-'));
-  cpSync(sageTree, root, { recursive: true, dereference: false, filter: (src) => !src.split('/').includes('.nx') });
+  cpSync(sageTree, root, { recursive: true, dereference: false, verbatimSymlinks: true, filter: (src) => !src.split('/').includes('.nx') });
   for (const overlay of overlays) {
     for (const pkg of readdirSync(join(overlay, 'build/pkgs'))) {
       rmSync(join(root, 'build/pkgs', pkg), { recursive: true, force: true });

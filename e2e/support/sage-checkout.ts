@@ -14,7 +14,7 @@ import { assertPluginBuilt, REPO_ROOT } from './workspace';
 export function createSageCheckout(opts: { sageTree: string; nxJson?: object; gitignore?: string }): string {
   assertPluginBuilt();
   const root = mkdtempSync(join(tmpdir(), 'nx-sage-e2e-'));
-  cpSync(opts.sageTree, root, { recursive: true, dereference: false, filter: (src) => !src.split('/').includes('.nx') });
+  cpSync(opts.sageTree, root, { recursive: true, dereference: false, verbatimSymlinks: true, filter: (src) => !src.split('/').includes('.nx') });
   execFileSync('chmod', ['-R', 'u+w', root]);
   writeFileSync(join(root, 'nx.json'), JSON.stringify(opts.nxJson ?? {}));
   if (opts.gitignore !== undefined) writeFileSync(join(root, '.gitignore'), opts.gitignore);

@@ -25,7 +25,8 @@ export function createWorkspace(opts: { sageTree?: string; subdir?: string; plug
   const root = mkdtempSync(join(tmpdir(), 'nx-sage-e2e-'));
   if (opts.sageTree) {
     const target = opts.subdir ? join(root, opts.subdir) : root;
-    cpSync(opts.sageTree, target, { recursive: true, dereference: false });
+    // verbatimSymlinks: keep Sage's relative links relative (Node would otherwise point them back into the source tree).
+    cpSync(opts.sageTree, target, { recursive: true, dereference: false, verbatimSymlinks: true });
     execFileSync('chmod', ['-R', 'u+w', target]);
   }
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));

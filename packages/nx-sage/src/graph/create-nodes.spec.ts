@@ -99,6 +99,54 @@ describe('createNodes / createDependencies', () => {
     expect(deps).toEqual(['sphinx->docutils', 'sphinx->sphinxcontrib_websupport']);
   });
 
+  describe('era differences come from the tree\'s own Makefile.in', () => {
+    // In the shape of Sage 9.8's build/make/Makefile.in (2023): python3 is a package, PYTHON = python3,
+    // the venv node replaces it only when configure accepted the system Python, its target is pyvenv.cfg.
+    const OLD_MAKEFILE = [
+      'SPKG_INST_RELDIR = var/lib/sage/installed',
+      'PYTHON = python3',
+      'MP_LIBRARY = gmp',
+      'PYTHON_FOR_VENV = @PYTHON_FOR_VENV@',
+      'ifneq ($(PYTHON_FOR_VENV),)',
+      'ifeq ($(PYTHON),python3)',
+      'PYTHON = python3_venv',
+      'endif',
+      'inst_python3_venv = $(SAGE_VENV)/pyvenv.cfg',
+      'endif',
+      'PYTHON_TOOLCHAIN = setuptools pip wheel',
+      '',
+    ].join('\n');
+    const OLD_TREE = {
+      'build/make/Makefile.in': OLD_MAKEFILE,
+      ...spkgFiles('python3', { type: 'standard', 'package-version.txt': '3.11.1', 'checksums.ini': `tarball=Python-VERSION.tar.xz\nsha256=${SHA256}` }),
+      ...spkgFiles('pip', { type: 'standard', 'package-version.txt': '22.3', 'checksums.ini': `tarball=pip-VERSION.tar.gz\nsha256=${SHA256}`, dependencies: '$(PYTHON)', 'install-requires.txt': 'pip' }),
+      ...spkgFiles('pyparsing', { type: 'standard', 'package-version.txt': '3.0.9', 'checksums.ini': `tarball=pyparsing-VERSION.tar.gz\nsha256=${SHA256}`, dependencies: '$(PYTHON) | $(PYTHON_TOOLCHAIN)', 'install-requires.txt': 'pyparsing' }),
+      ...spkgFiles('setuptools', { type: 'standard', 'package-version.txt': '65', 'checksums.ini': `tarball=setuptools-VERSION.tar.gz\nsha256=${SHA256}`, dependencies: '$(PYTHON) | pip' }),
+      ...spkgFiles('wheel', { type: 'standard', 'package-version.txt': '0.38', 'checksums.ini': `tarball=wheel-VERSION.tar.gz\nsha256=${SHA256}`, dependencies: '$(PYTHON) | pip' }),
+    };
+
+    it('system Python accepted (default): $(PYTHON) is the venv node, whose target is $(SAGE_VENV)/pyvenv.cfg', async () => {
+      root = makeTempTree(OLD_TREE);
+      const { projects } = await infer(root);
+      expect(sage(projects.pyparsing)).toMatchObject({ deps: ['python3_venv'], orderOnlyDeps: ['setuptools', 'pip', 'wheel'], trees: 'SAGE_VENV' });
+      expect(sage(projects.python3_venv)).toMatchObject({ virtual: true, stamp: '/SAGE_VENV/pyvenv.cfg' });
+    });
+
+    it('buildPython (configure rejected the system Python): $(PYTHON) is the python3 package', async () => {
+      root = makeTempTree(OLD_TREE);
+      const { projects, deps } = await infer(root, { buildPython: true });
+      expect(projects.python3_venv).toBeUndefined();
+      expect(sage(projects.pyparsing).deps).toEqual(['python3']);
+      expect(deps).toContain('pip->python3');
+    });
+
+    it('10.10 (no python3 package): the venv node with a python3_venv stamp', async () => {
+      root = makeTempTree(TREE);
+      const { projects } = await infer(root);
+      expect(sage(projects.python3_venv).stamp).toMatch(/^\/SAGE_VENV\/var\/lib\/sage\/installed\/python3_venv-3\./);
+    });
+  });
+
   describe('a bad package becomes a project carrying its error (file, line, what to do); the rest is unaffected', () => {
     const expectBroken = async (files: Record<string, string>, name: string, parts: RegExp[]) => {
       root = makeTempTree({ ...TREE, ...files });

@@ -113,6 +113,7 @@ function inferTree(
     );
   }
   for (const warning of [...graph.warnings, ...graph.errors.map((e) => e.message)]) logger.warn(`nx-sage: ${warning}`);
+  for (const note of graph.notes) logger.verbose(`nx-sage: ${note}`);
   return perFile;
 }
 

@@ -44,8 +44,13 @@ export interface TreeGraph {
   cycles: Cycle[];
   /** Problems that belong to no package (plugin options naming unknown packages). */
   errors: SpkgError[];
-  /** Warnings for humans: undefined make variables, Makefile lines that were not evaluated. */
+  /** Warnings for humans: Makefile lines that were not evaluated. */
   warnings: string[];
+  /**
+   * Notes: variables used by a line that no Makefile defines. make expands them to empty without a word
+   * (Sage 10.10's sagelib line uses $(SCRIPTS), defined nowhere), so these are only logged verbosely.
+   */
+  notes: string[];
 }
 
 /** Sage's configure + make view of a whole tree: prerequisites, enabled set, cycles. Pure but for $(wildcard). */
@@ -63,13 +68,14 @@ export function buildTreeGraph(tree: SageTree, options: NormalizedOptions): Tree
   const broken = new Map<string, BrokenPackage>();
   for (const error of tree.errors) broken.set(error.pkg, { name: error.pkg, dir: `${tree.pkgsDir}/${error.pkg}`, error, inBuildSet: true });
   const resolved = new Map<string, ResolvedDependencies>();
+  const notes: string[] = [];
   const warnings = env.problems.map((p) => `${tree.makefileIn}:${p.line}: ${p.message}: ${p.text}`);
   for (const spkg of tree.packages) {
     try {
       const r = resolveDependencies(spkg, { env, checked });
       resolved.set(spkg.name, r);
       if (r.undefinedVars.length) {
-        warnings.push(`${spkg.dir}/dependencies:1: package '${spkg.name}': ${r.undefinedVars.map((v) => `$(${v})`).join(' ')} ${r.undefinedVars.length > 1 ? 'are' : 'is'} defined by no Makefile; make expands ${r.undefinedVars.length > 1 ? 'them' : 'it'} to empty`);
+        notes.push(`${spkg.dir}/dependencies:1: package '${spkg.name}': ${r.undefinedVars.map((v) => `$(${v})`).join(' ')} ${r.undefinedVars.length > 1 ? 'are' : 'is'} defined by no Makefile; make expands ${r.undefinedVars.length > 1 ? 'them' : 'it'} to empty`);
       }
     } catch (error) {
       if (!(error instanceof SpkgError)) throw error;
@@ -119,7 +125,7 @@ export function buildTreeGraph(tree: SageTree, options: NormalizedOptions): Tree
       brokenDeps: [...r.deps, ...r.orderOnlyDeps].filter((dep) => broken.has(dep)),
     });
   }
-  return { nodes, broken, venvNode: env.venvNode, venvStamp: env.venvStamp, cycles, errors, warnings };
+  return { nodes, broken, venvNode: env.venvNode, venvStamp: env.venvStamp, cycles, errors, warnings, notes };
 }
 
 /** The make variables of this tree, as a default configure with the plugin's options would set them. */
