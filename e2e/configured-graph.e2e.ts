@@ -6,13 +6,14 @@
  */
 import { symlinkSync, readFileSync, writeFileSync, utimesSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyConfiguredCheckout } from './support/configured-checkout';
+import { configuredCheckout, copyConfiguredCheckout } from './support/configured-checkout';
 import { makeGraph, type MakeGraph } from './support/make-graph';
 import { assertPluginBuilt, REPO_ROOT, removeWorkspace, runNx } from './support/workspace';
 
 interface Node {
   name: string;
-  data: { tags: string[]; metadata: { sage: { deps: string[]; orderOnlyDeps: string[]; inBuildSet: boolean; system: boolean; virtual?: boolean } } };
+  data: {
+    targets: Record<string, { options?: Record<string, string>; inputs?: Array<string | Record<string, string>> }>; tags: string[]; metadata: { sage: { deps: string[]; orderOnlyDeps: string[]; inBuildSet: boolean; system: boolean; virtual?: boolean } } };
 }
 
 describe('nx-sage on a configured Sage 10.10.beta4 checkout (issue 11)', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { run } from '../process/run';
 import type { PackageLogger } from '../tree/logger';
 import type { SageLayout } from '../tree/paths';
+import { isConfigured, unconfiguredError } from '../graph/configured/configure-outputs';
 import { isCompleteEnv, wrapperExports } from './checkout-env';
 import { renderScriptWrapper, shellQuote } from './script-wrapper';
 
@@ -31,6 +32,8 @@ export interface HelperMode {
 
 export function helperMode(layout: SageLayout): HelperMode {
   const checkout = existsSync(join(layout.sageRoot, 'build', 'bin', 'sage-dist-helpers'));
+  // A checkout's scripts source configure's outputs: say to run ./configure, not "failed to source ...".
+  if (checkout && !isConfigured(layout.sageRoot)) throw unconfiguredError(layout.sageRoot);
   return checkout
     ? { checkout, sources: checkoutHelperFiles(layout.sageRoot), errexit: false }
     : { checkout, sources: [OWN_HELPERS], errexit: true };

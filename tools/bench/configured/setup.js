@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * Prepares the benchmark of a configured Sage 10.10.beta4 checkout (see BENCHMARKS.md, "configured
+ * checkout"): a private copy of the e2e fixture (extract + ./bootstrap + ./configure, built once), nx.json
+ * with the plugin (compiled dist/ of this repository), and — for make's no-op — a stamp for every package
+ * configure lets make build, plus .dummy and the venv stamp, all with ONE mtime so make sees everything up
+ * to date. Prints the checkout's path.
+ *   node -r @swc-node/register tools/bench/configured/setup.js
+ */
+const { execFileSync } = require('node:child_process');
+const { symlinkSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { copyConfiguredCheckout } = require('../../../e2e/support/configured-checkout.ts');
+
+const REPO = join(__dirname, '../../..');
+const root = copyConfiguredCheckout('nx-sage-bench-configured-');
+symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
+writeFileSync(join(root, 'nx.json'), JSON.stringify({ plugins: [{ plugin: 'nx-sage' }] }));
+const driver = [
+  'include build/make/Makefile',
+  '$(info STAMP $(SAGE_LOCAL)/$(SPKG_INST_RELDIR)/.dummy)',
+  '$(info STAMP $(inst_python3_venv))',
+  '$(foreach p,$(BUILT_PACKAGES),$(info STAMP $(inst_$(p))))',
+  'bench-nothing: ;',
+].join('\n');
+const out = execFileSync(
+  'bash',
+  ['-c', '. src/bin/sage-env-config && SAGE_PKGCONFIG="$SAGE_LOCAL/lib/pkgconfig" make -f - -q bench-nothing || true'],
+  { cwd: root, input: driver, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+);
+const stamps = out.split('\n').filter((l) => l.startsWith('STAMP /')).map((l) => l.slice(6).trim());
+for (const stamp of stamps) execFileSync('mkdir', ['-p', join(stamp, '..')]);
+// Existing directories of the trees get the same time too (the venv stamp's order-only dir).
+execFileSync('touch', ['-d', '2026-01-01 00:00:00', ...stamps]);
+console.error(`${stamps.length} stamps written`);
+console.log(root);
