@@ -148,4 +148,14 @@ describe('make is the oracle: the same packages built by make and by nx-sage (is
     expect(again.output).not.toMatch(/sage-spkg|Installing|Finished installing/);
     expect(mtimes(byNx)).toEqual(before);
   });
+
+  it("Sage's own uninstaller removes what nx-sage installed (make <pkg>-uninstall: stamp manifest + installed spkg-piprm)", () => {
+    const un = make(byNx, ['decorator-uninstall', 'cliquer-uninstall']);
+    if (un.status !== 0) throw new Error(un.output.slice(-4000));
+    const names = stamps(byNx).map((s) => s.name);
+    expect(names).not.toContain('SAGE_LOCAL/cliquer-1.23.p1');
+    expect(names.some((n) => /\/decorator-/.test(n))).toBe(false);
+    expect(existsSync(join(byNx, 'local/bin/cliqcount'))).toBe(false);
+    expect((pipList(byNx) as { name: string }[]).map((d) => d.name)).not.toContain('decorator');
+  });
 });
