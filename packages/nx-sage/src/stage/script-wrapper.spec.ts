@@ -36,3 +36,12 @@ describe('script wrapper', () => {
     expect(hasShebang('# comment\n')).toBe(false);
   });
 });
+
+describe("script wrapper of a configured checkout (sage-spkg's)", () => {
+  it('exports SAGE_INST_LOCAL after sourcing the env files, before sdh_guard', () => {
+    const text = renderScriptWrapper({ body: 'true', exports: { PKG_NAME: 'x-1' }, lateExports: { SAGE_INST_LOCAL: '/t' }, sources: ['/r/src/bin/sage-env'], dir: '/b', errexit: false });
+    const at = (re: RegExp) => text.split('\n').findIndex((l) => re.test(l));
+    expect(at(/^source '\/r\/src\/bin\/sage-env'/)).toBeLessThan(at(/^export SAGE_INST_LOCAL='\/t'$/));
+    expect(at(/^export SAGE_INST_LOCAL/)).toBeLessThan(at(/^sdh_guard/));
+  });
+});

@@ -142,6 +142,9 @@ async function swapIn(
   copyArtifactRunFiles(input.artifactsDir, meta, runDir);
   const mode = helperMode(layout);
   const env = buildSpkgEnv({ layout, spkg, paths, baseEnv: input.baseEnv, pkgDir: runDir });
+  // sage-spkg unsets them once the staged tree is unloaded: post-install scripts must not see them.
+  delete env.SAGE_DESTDIR;
+  delete env.SAGE_DESTDIR_LOCAL;
   const wrap = (name: string, file: string, installed: boolean) => {
     if (scripts[name].startsWith('#!')) {
       // A plain executable script (no .in): installed as it is, as sage-spkg does.
