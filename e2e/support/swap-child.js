@@ -26,6 +26,7 @@ const { installWave } = load('swap/install-wave');
 const { withExclusiveSwap } = load('swap/exclusive');
 const { prepareVenv } = load('stage/venv');
 const { withTreeLock } = load('lock');
+const { installDependencies } = load('executors/build/install-dependencies');
 
 const [ws, mode, ...pkgs] = process.argv.slice(2);
 const crashStep = process.env.CRASH_STEP === undefined ? -1 : Number(process.env.CRASH_STEP);
@@ -54,7 +55,12 @@ async function setUp(pkg) {
 }
 
 async function main() {
-  if (mode === 'install' || mode === 'prereq') {
+  if (mode === 'prereq') {
+    // What a build does before it runs: install its missing prerequisites (executors/build).
+    const s = await setUp(pkgs[0]);
+    const steps = pkgs.map((pkg) => ({ project: pkg, kind: 'package', options: optionsOf(pkg) }));
+    await installDependencies({ pkg: 'a-consumer', layout: s.layout, inVenv: false, steps, workspaceRoot: ws, logger: s.logger, baseEnv: process.env });
+  } else if (mode === 'install') {
     for (const pkg of pkgs) {
       const s = await setUp(pkg);
       await installPackage({ layout: s.layout, spkg: s.spkg, artifactsDir: s.artifactsDir, logger: s.logger, withLock: s.withLock, baseEnv: process.env });
