@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { withTreeLock } from '../lock';
 import { run } from '../process/run';
 import { venvPython, type SageLayout } from '../tree/paths';
-import { formatStamp } from '../swap/stamp';
+import { writeStamp } from '../swap/stamp';
 
 /** Sage's stamp name of the venv node: python3_venv-3.X-<python path with / as ->. */
 export function venvStampName(minor: string, python: string): string {
@@ -41,10 +41,7 @@ export async function ensureVenv(layout: SageLayout, minor: string, say: (messag
       mkdirSync(stampDir, { recursive: true });
       // Stamps of another Python minor version are stale.
       for (const old of readdirSync(stampDir)) if (old.startsWith('python3_venv-')) rmSync(join(stampDir, old), { force: true });
-      writeFileSync(
-        stamp,
-        formatStamp({ package_name: 'python3_venv', package_version: minor, install_date: new Date().toString(), system_uname: '', sage_version: '', test_result: '', files: [] }),
-      );
+      writeStamp(stamp, { package_name: 'python3_venv', package_version: minor, install_date: new Date().toString(), system_uname: '', sage_version: '', test_result: '', files: [] });
     },
     { owner: 'python3_venv', description: 'create the venv', log: say },
   );
