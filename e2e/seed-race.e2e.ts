@@ -71,6 +71,8 @@ describe('seed race on real pip', () => {
 
   it(`control: without the lock and with Sage's ordering the same scenario fails (${CONTROL_TRIALS} trials)`, () => {
     let failures = 0;
+    // The test switches are refused on a tree with real installs unless it is marked as a test tree (tree/test-switches.ts).
+    writeFileSync(join(ws, 'local/var/lib/sage/nx-sage-test-tree'), '');
     for (let trial = 1; trial <= CONTROL_TRIALS; trial++) {
       bump('seedlib', 'seedapp');
       const run = install({ NX_SAGE_LOCK_DISABLED: '1', NX_SAGE_EMULATE_SAGE_ORDER: '1' });

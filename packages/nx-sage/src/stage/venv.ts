@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { withTreeLock } from '../lock';
 import { run } from '../process/run';
 import { venvPython, type SageLayout } from '../tree/paths';
-import { formatStamp } from '../swap/stamp';
+import { writeStamp } from '../swap/stamp';
 
 /** Sage's stamp name of the venv node: python3_venv-3.X-<python path with / as ->. */
 export function venvStampName(minor: string, python: string): string {
@@ -46,10 +46,8 @@ export async function ensureVenv(layout: SageLayout, minor: string, say: (messag
       for (const old of readdirSync(stampDir)) if (old.startsWith('python3_venv-')) rmSync(join(stampDir, old), { force: true });
       // make's rule only touches this stamp (empty file); other trees get nx-sage's JSON record.
       const checkout = existsSync(join(layout.sageRoot, 'build', 'bin', 'sage-venv'));
-      writeFileSync(
-        stamp,
-        checkout ? '' : formatStamp({ package_name: 'python3_venv', package_version: minor, install_date: new Date().toString(), system_uname: '', sage_version: '', test_result: '', files: [] }),
-      );
+      if (checkout) writeFileSync(stamp, '');
+      else writeStamp(stamp, { package_name: 'python3_venv', package_version: minor, install_date: new Date().toString(), system_uname: '', sage_version: '', test_result: '', files: [] });
     },
     { owner: 'python3_venv', description: 'create the venv', log: say },
   );

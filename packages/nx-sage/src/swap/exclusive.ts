@@ -1,5 +1,6 @@
-import type { SageLayout } from '../tree/paths';
+import { installStagingRoot, type SageLayout } from '../tree/paths';
 import { recoverInterruptedSwaps } from './recover';
+import { collectStaleStaging } from './staging';
 
 /** Runs `fn` under the tree lock in `mode` (injected so the engine is testable without real locks). */
 export type WithLock = <T>(mode: 'shared' | 'exclusive', description: string, fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
@@ -9,7 +10,8 @@ export const layoutTrees = (layout: Pick<SageLayout, 'sageLocal' | 'sageVenv'>):
 
 /**
  * An exclusive section of the swap engine. Its holder FIRST finishes or rolls back any swap that a
- * crashed process left (swap/recover.ts), so everything after sees each package exactly old or new.
+ * crashed process left (swap/recover.ts), so everything after sees each package exactly old or new,
+ * and collects the staging directories of dead installs.
  */
 export function withExclusiveSwap<T>(
   withLock: WithLock,
@@ -20,6 +22,7 @@ export function withExclusiveSwap<T>(
 ): Promise<T> {
   return withLock('exclusive', description, async (signal) => {
     await recoverInterruptedSwaps(layoutTrees(layout), log);
+    collectStaleStaging(installStagingRoot(layout.sageLocal));
     return fn(signal);
   });
 }

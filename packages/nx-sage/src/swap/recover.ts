@@ -111,10 +111,10 @@ export async function recoverInterruptedSwaps(trees: readonly string[], log: (me
       }
       const journal = entry.journal;
       if (journal.state === 'committed') {
-        log(`nx-sage: finishing the interrupted install of ${journal.pkgName} (pid ${journal.owner.pid} on ${journal.owner.host}): it had committed`);
+        log(`finishing the interrupted install of ${journal.pkgName} (pid ${journal.owner.pid} on ${journal.owner.host}): it had committed`);
         completeSwap(journal);
       } else {
-        log(`nx-sage: rolling back the interrupted install of ${journal.pkgName} (pid ${journal.owner.pid} on ${journal.owner.host})`);
+        log(`rolling back the interrupted install of ${journal.pkgName} (pid ${journal.owner.pid} on ${journal.owner.host})`);
         await rollbackSwap(journal, { pip: true, log });
       }
       repaired.push(journal.pkg);

@@ -68,10 +68,13 @@ export function spkgPaths(
     scriptsRoot,
     pkgScriptsDir: join(scriptsRoot, spkg.name),
     wheelsDir: join(tree, 'var', 'lib', 'sage', 'wheels'),
-    installStagingRoot: join(layout.sageLocal, 'var', 'tmp', 'sage', 'nx-install'),
+    installStagingRoot: installStagingRoot(layout.sageLocal),
     logFile: join(layout.sageRoot, 'logs', 'pkgs', `${pkgName}.log`),
   };
 }
+
+/** Where install attempts stage (one directory each, swap/staging.ts). */
+export const installStagingRoot = (sageLocal: string): string => join(sageLocal, 'var', 'tmp', 'sage', 'nx-install');
 
 /** The venv's own interpreter (what `python3` means inside package scripts). */
 export function venvPython(layout: SageLayout): string {

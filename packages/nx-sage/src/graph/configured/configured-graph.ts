@@ -69,7 +69,7 @@ export function buildConfiguredGraph(tree: SageTree, configured: ConfiguredSage,
     });
   }
   const venvStamp = configured.venvNode ? configured.vars.inst_python3_venv || null : null;
-  return { nodes, broken, venvNode: configured.venvNode, venvStamp, cycles, errors: [], warnings: [] };
+  return { nodes, broken, venvNode: configured.venvNode, venvStamp, cycles, errors: [], warnings: [], notes: [] };
 }
 
 // The evaluator writes Sage-source prerequisites as `/SAGE_SRC/...`; make's are absolute.
