@@ -6,7 +6,9 @@ import { readArtifact, readArtifactScripts, unpackArtifactTree, type ArtifactMet
 import { hashPrefix } from '../stage/build-package';
 import { buildSpkgEnv } from '../stage/env';
 import { FileSwap } from './file-swap';
+import { chooseInstallMode, installOrder } from '../lock';
 import {
+  additiveFacts,
   installFacts,
   installPackage,
   KEEP_EXISTING_PACKAGES,
@@ -362,7 +364,11 @@ async function installGroup(members: Member[], input: WaveInput): Promise<[Membe
       // As installPackage: a relocatable (wheel-only) artifact's requirement files get this tree's path.
       if (m.meta.relocatable) rewriteTreePath(join(m.paths.installStaging, 'tree'), m.meta.files, TREE_PLACEHOLDER, m.paths.tree);
     }
-    await input.batchLock('exclusive', label, async (signal) => {
+    // Additive (beside builds) only when every member is a first install (lock/install-lock.ts);
+    // checked again inside, where a member that no longer qualifies goes its own way.
+    const modeOf = (m: Member, plan = decide(m.item, m.paths, m.meta)) => chooseInstallMode(additiveFacts(m.item.layout, m.paths, m.meta, m.scripts, plan)).mode;
+    const groupMode = members.every((m) => modeOf(m) === 'additive') ? 'additive' : 'exclusive';
+    await input.batchLock(groupMode, label, async (signal) => {
       const active: Member[] = [];
       const groupLine = (text: string) => {
         for (const m of active) m.item.fileLine(text);
@@ -373,6 +379,10 @@ async function installGroup(members: Member[], input: WaveInput): Promise<[Membe
         if (plan.action === 'skip') {
           m.item.logger.info(`nothing to do: ${plan.reason}`);
           results.set(m, { ok: true, route: 'noop', action: 'skip', reason: plan.reason });
+          continue;
+        }
+        if (groupMode === 'additive' && modeOf(m, plan) !== 'additive') {
+          results.set(m, 'fallback');
           continue;
         }
         const stamps = readStamps(m.paths.stampDir, m.item.spkg.name);
@@ -486,7 +496,7 @@ async function stageMember(m: Member, input: WaveInput, stamps: ReturnType<typeo
     keep: new Set(m.meta.files),
     swap: m.swap,
   });
-  for (const rel of m.meta.files) m.swap.put(rel, join(staging, 'tree', rel));
+  for (const rel of installOrder(m.meta.files)) m.swap.put(rel, join(staging, 'tree', rel));
   const runDir = join(staging, 'run');
   mkdirSync(runDir, { recursive: true });
   const env = buildSpkgEnv({ layout, spkg, paths: m.paths, baseEnv: input.baseEnv, pkgDir: runDir });

@@ -2,6 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { hostname, machine, release, type, version as osVersion } from 'node:os';
 import { join } from 'node:path';
 import type { Spkg } from '../spkg';
+import { chooseInstallMode, countPresentDistributions, countPresentFiles, installOrder, type InstallLockMode, type PackageLockMode } from '../lock';
 import { readArtifact, readArtifactScripts, unpackArtifactTree, type ArtifactMeta } from '../stage/artifact';
 import { hashPrefix } from '../stage/build-package';
 import { buildSpkgEnv } from '../stage/env';
@@ -17,8 +18,11 @@ import { helperMode, runScript, writeWrappedScript } from '../stage/scripts';
 import { formatStamp, readStamps, type SageStamp, type StampFile } from './stamp';
 import { distributionsPresent } from './venv-state';
 
-/** Runs `fn` under the tree lock in `mode` (injected so the engine is testable without real locks). */
-export type WithLock = <T>(mode: 'shared' | 'exclusive', description: string, fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+/**
+ * Runs `fn` under the tree lock in `mode` (injected so the engine is testable without real locks):
+ * `shared` for reading the tree; an install `additive` or `exclusive` (lock/install-lock.ts).
+ */
+export type WithLock = <T>(mode: PackageLockMode, description: string, fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
 
 /** Sage keeps these installed while they are rebuilt (sage-spkg --keep-existing, uninstall --keep-files). */
 export const KEEP_EXISTING_PACKAGES: ReadonlySet<string> = new Set(['gmp', 'mpfr', 'mpc']);
@@ -66,20 +70,41 @@ export async function installPackage(input: InstallInput): Promise<InstallPlan> 
   await unpackArtifactTree(input.artifactsDir, meta, join(staging, 'tree'));
   if (meta.relocatable) rewriteTreePath(join(staging, 'tree'), meta.files, TREE_PLACEHOLDER, paths.tree);
   const scripts = readArtifactScripts(input.artifactsDir, meta);
+  // A first install that only adds files runs beside builds (lock/install-lock.ts); the facts are
+  // read again inside the locks, and if they changed meanwhile the install goes exclusive.
+  const modeOf = (plan: InstallPlan): InstallLockMode => chooseInstallMode(additiveFacts(layout, paths, meta, scripts, plan)).mode;
+  let mode = modeOf(quick);
   try {
-    return await input.withLock('exclusive', `install ${paths.pkgName}`, async (signal) => {
-      const plan = decide();
-      if (plan.action === 'skip') {
-        logger.info(`nothing to do: ${plan.reason}`);
+    for (;;) {
+      const lockMode = mode;
+      const outcome = await input.withLock(lockMode, `install ${paths.pkgName}`, async (signal) => {
+        const plan = decide();
+        if (plan.action === 'skip') {
+          logger.info(`nothing to do: ${plan.reason}`);
+          return plan;
+        }
+        if (lockMode === 'additive' && modeOf(plan) !== 'additive') return 'retry-exclusive' as const;
+        logger.info(`${plan.action}: ${plan.reason}${lockMode === 'additive' ? ' (additive: builds keep running)' : ''}`);
+        await swapIn({ ...input, signal }, paths, meta, scripts, fail);
         return plan;
-      }
-      logger.info(`${plan.action}: ${plan.reason}`);
-      await swapIn({ ...input, signal }, paths, meta, scripts, fail);
-      return plan;
-    });
+      });
+      if (outcome !== 'retry-exclusive') return outcome;
+      mode = 'exclusive';
+    }
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** What makes an install additive (first install, nothing of it in the tree, no install hooks). */
+export function additiveFacts(layout: SageLayout, paths: SpkgPaths, meta: ArtifactMeta, scripts: Record<string, string>, plan: InstallPlan) {
+  return {
+    action: plan.action,
+    stamped: readStamps(paths.stampDir, meta.package).length > 0,
+    presentFiles: countPresentFiles(paths.tree, meta.files),
+    presentDistributions: countPresentDistributions(layout.sageVenv, meta.distributions.map((d) => d.name)),
+    hasInstallHooks: scripts.preinst !== undefined || scripts.postinst !== undefined,
+  };
 }
 
 export function installFacts(layout: SageLayout, paths: SpkgPaths, pkg: string, meta: ArtifactMeta) {
@@ -154,7 +179,8 @@ async function swapIn(input: InstallInput, paths: SpkgPaths, meta: ArtifactMeta,
       swap,
     });
     pipRemoved = removal.removedVersion !== undefined && !KEEP_EXISTING_PACKAGES.has(spkg.name);
-    for (const rel of meta.files) swap.put(rel, join(staging, 'tree', rel));
+    // Metadata last: a build running beside an additive install finds the package whole or not at all.
+    for (const rel of installOrder(meta.files)) swap.put(rel, join(staging, 'tree', rel));
     for (const name of ['prerm', 'piprm', 'postrm', 'check']) {
       if (scripts[name] !== undefined) wrap(name, join(paths.pkgScriptsDir, `spkg-${name}`), true);
     }
