@@ -1,0 +1,104 @@
+/**
+ * Issue 12: a long build must not hold back installs (and so the builds after them) that cannot affect
+ * it. Graph: `longpkg` builds for LONG seconds; beside it, a short chain `chain_a` ← `chain_b` ←
+ * `chain_c` (normal dependencies) with nothing to do with longpkg. Every install here is a FIRST
+ * install (additive): it runs beside longpkg's build, so the whole chain is installed long before
+ * longpkg's build ends.
+ * Control: NX_SAGE_INSTALL_LOCK=exclusive (every install exclusive, the lock as it was) must block the
+ * chain behind the long build: chain_a's install waits for longpkg's shared hold, so chain_c cannot be
+ * installed before the long build ended.
+ * The control's run report must count every lock wait (install tasks, batches, the builds' prerequisite
+ * installs), name longpkg's build as the holder, and agree with the package logs.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createWorkspace, removeWorkspace, runNx } from './support/workspace';
+
+const LONG = 20; // seconds; the chain needs about 6 short tasks (a few seconds on a loaded 2-core machine)
+
+function addPackage(ws: string, name: string, seconds: number, deps: string[] = []): void {
+  const dir = join(ws, 'build/pkgs', name);
+  const src = join(ws, '.fixture', `${name}-1.0`);
+  mkdirSync(dir, { recursive: true });
+  mkdirSync(src, { recursive: true });
+  mkdirSync(join(ws, 'upstream'), { recursive: true });
+  writeFileSync(join(src, 'README'), `${name}\n`);
+  const tarball = join(ws, 'upstream', `${name}-1.0.tar.gz`);
+  execFileSync('tar', ['czf', tarball, '-C', join(ws, '.fixture'), `${name}-1.0`]);
+  const sha = (algo: string) => createHash(algo).update(readFileSync(tarball)).digest('hex');
+  writeFileSync(join(dir, 'type'), 'standard\n');
+  writeFileSync(join(dir, 'package-version.txt'), '1.0\n');
+  writeFileSync(join(dir, 'checksums.ini'), `tarball=${name}-VERSION.tar.gz\nsha1=${sha('sha1')}\nsha256=${sha('sha256')}\n`);
+  if (deps.length) writeFileSync(join(dir, 'dependencies'), `${deps.join(' ')}\n`);
+  const marks = join(ws, '.marks');
+  writeFileSync(
+    join(dir, 'spkg-install.in'),
+    `sleep ${seconds}\nmkdir -p "$SAGE_DESTDIR_LOCAL/share/${name}"\necho ${name} > "$SAGE_DESTDIR_LOCAL/share/${name}/README"\n` +
+      `date +%s.%N > "${marks}/${name}.built"\n`,
+  );
+}
+
+describe('lock granularity: a long build does not hold back an unrelated chain', () => {
+  let ws: string;
+  const stampTime = (name: string) => statSync(join(ws, 'local/var/lib/sage/installed', `${name}-1.0`)).mtimeMs / 1000;
+  const builtTime = (name: string) => Number(readFileSync(join(ws, '.marks', `${name}.built`), 'utf8').trim());
+  const fresh = () => {
+    for (const dir of ['local', 'logs', '.marks', '.nx/cache', 'report.json']) rmSync(join(ws, dir), { recursive: true, force: true });
+    mkdirSync(join(ws, '.marks'));
+  };
+  const install = (env: Record<string, string> = {}) => {
+    fresh();
+    const run = runNx(ws, ['run-many', '-t', 'install', '--parallel=4', '--output-style=static', '--skip-nx-cache'], {
+      NX_SAGE_REPORT_FILE: 'report.json',
+      ...env,
+    });
+    expect({ status: run.status, out: run.status === 0 ? '' : run.stdout + run.stderr }).toEqual({ status: 0, out: '' });
+    return { chainDone: stampTime('chain_c'), longBuilt: builtTime('longpkg'), report: JSON.parse(readFileSync(join(ws, 'report.json'), 'utf8')) };
+  };
+
+  beforeAll(() => {
+    ws = createWorkspace({});
+    addPackage(ws, 'longpkg', LONG);
+    addPackage(ws, 'chain_a', 0.1);
+    addPackage(ws, 'chain_b', 0.1, ['chain_a']);
+    addPackage(ws, 'chain_c', 0.1, ['chain_b']);
+    writeFileSync(join(ws, '.gitignore'), 'node_modules\n.nx\nlocal\nlogs\n.marks\n.fixture\nupstream\nreport.json\n');
+  });
+  afterAll(() => removeWorkspace(ws));
+
+  it('installs the chain long before the long build ends (first installs run beside builds)', () => {
+    const { chainDone, longBuilt } = install();
+    expect(longBuilt - chainDone).toBeGreaterThan(LONG / 4);
+  });
+
+  it('control: with every install exclusive (the old lock) the chain waits for the whole long build', () => {
+    const { chainDone, longBuilt, report } = install({ NX_SAGE_INSTALL_LOCK: 'exclusive' });
+    expect(chainDone).toBeGreaterThan(longBuilt);
+
+    // The report counts every wait, and exactly the waits of the package logs ("got … after" lines).
+    const logged = readdirSync(join(ws, 'logs/pkgs')).flatMap((file) =>
+      readFileSync(join(ws, 'logs/pkgs', file), 'utf8')
+        .split('\n')
+        .filter((line) => /got the (shared|exclusive) (lock|install lock) on .* after /.test(line))
+        .map((line) => ({ file, line })),
+    );
+    const facts = report.tasks.flatMap((t: { id: string; lockWaits?: { waitMs: number; behind?: string; log?: string }[] }) =>
+      (t.lockWaits ?? []).map((w) => ({ task: t.id, ...w })),
+    );
+    expect(logged.length).toBeGreaterThan(0);
+    expect(report.lockWait.waits).toBe(logged.length);
+    expect(facts).toHaveLength(logged.length);
+    // Per log file: the same number of waits.
+    const perLog = (list: { file?: string; log?: string }[]) =>
+      list.reduce<Record<string, number>>((acc, x) => ({ ...acc, [(x.file ?? x.log)!]: (acc[(x.file ?? x.log)!] ?? 0) + 1 }), {});
+    expect(perLog(facts)).toEqual(perLog(logged));
+    // The long build is named as the holder of the longest wait, which is most of the build's time.
+    const longest = facts.sort((a: { waitMs: number }, b: { waitMs: number }) => b.waitMs - a.waitMs)[0];
+    expect(longest.behind).toMatch(/^longpkg \(build longpkg\), shared$/);
+    expect(longest.waitMs).toBeGreaterThan((LONG / 2) * 1000);
+    expect(report.lockWait.byHolder[0].holder).toBe(longest.behind);
+    expect(existsSync(join(ws, 'report.json'))).toBe(true);
+  });
+});
