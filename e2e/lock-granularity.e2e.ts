@@ -4,9 +4,9 @@
  * `chain_c` (normal dependencies) with nothing to do with longpkg. Every install here is a FIRST
  * install (additive): it runs beside longpkg's build, so the whole chain is installed long before
  * longpkg's build ends.
- * Control: NX_SAGE_INSTALL_LOCK=exclusive (every install exclusive, the lock as it was) must block the
+ * Controls: NX_SAGE_INSTALL_LOCK=exclusive (every install exclusive, the lock as it was) must block the
  * chain behind the long build: chain_a's install waits for longpkg's shared hold, so chain_c cannot be
- * installed before the long build ended.
+ * installed before the long build ended; once with single install tasks, once with install batches.
  * The control's run report must count every lock wait (install tasks, batches, the builds' prerequisite
  * installs), name longpkg's build as the holder, and agree with the package logs.
  */
@@ -86,8 +86,14 @@ describe('lock granularity: a long build does not hold back an unrelated chain',
     expect(longBuilt - chainDone).toBeGreaterThan(LONG / 3);
   });
 
-  it('control: with every install exclusive (the old lock) the chain waits for the whole long build', () => {
-    const { chainDone, longBuilt, report } = install({ NX_SAGE_INSTALL_LOCK: 'exclusive' });
+  // Installs as single tasks (this run skips the cache, so no batches: executors/install/batch-mode.ts),
+  // then through the batch executor: the report's waits come from install executors and the builds'
+  // prerequisite installs in the first, from batch sections in the second.
+  it.each([
+    ['single install tasks', { NX_SAGE_INSTALL_LOCK: 'exclusive' }],
+    ['install batches', { NX_SAGE_INSTALL_LOCK: 'exclusive', NX_SAGE_INSTALL_BATCH: 'always' }],
+  ])('control (%s): with every install exclusive (the old lock) the chain waits for the whole long build', (_how, env) => {
+    const { chainDone, longBuilt, report } = install(env);
     expect(chainDone).toBeGreaterThan(longBuilt);
 
     // The report counts every wait, and exactly the waits of the package logs ("got … after" lines).

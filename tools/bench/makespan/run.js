@@ -9,10 +9,12 @@
 // package logs). Sleeps use no CPU: what is left is scheduling, locking and per-task overhead.
 //
 // Usage: npm run build && node tools/bench/makespan/run.js [--scale=1] [--jobs=4,8] [--seed=1]
-//          [--only=make|nx] [--env=K=V ...] [--plan] [--keep]
+//          [--only=make|nx] [--env=K=V ...] [--root=<pkg>] [--plan] [--keep]
 //   --scale  multiplies every time (0.25 for a quick run on a shared machine)
 //   --seed   jitters every time by ±10 % (deterministic; --seed=0: the table as written)
 //   --env    extra environment for the nx runs (e.g. --env=NX_SAGE_INSTALL_LOCK=exclusive, the old lock)
+//   --root   only <pkg> and its prerequisites (normal + order-only, transitively): a smaller graph for
+//            a loaded machine; nx runs `nx run <pkg>:install`, make the rule of <pkg>
 //   --plan   print the generated times, work and critical path, and exit
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -42,6 +44,18 @@ for (const stack = Object.keys(pkgs).filter((n) => pkgs[n].type === 'standard');
   if (buildSet.has(name)) continue;
   buildSet.add(name);
   if (pkgs[name]) stack.push(...pkgs[name].deps, ...pkgs[name].orderOnlyDeps);
+}
+const root = opt('root', '');
+if (root) {
+  if (!buildSet.has(root)) throw new Error(`--root=${root}: not in the standard build set`);
+  const closure = new Set();
+  for (const stack = [root]; stack.length; ) {
+    const name = stack.pop();
+    if (closure.has(name)) continue;
+    closure.add(name);
+    if (pkgs[name]) stack.push(...pkgs[name].deps, ...pkgs[name].orderOnlyDeps);
+  }
+  for (const name of [...buildSet]) if (!closure.has(name)) buildSet.delete(name);
 }
 const names = [...buildSet].sort();
 const prereqs = (n) => (pkgs[n] ? { deps: pkgs[n].deps.filter((d) => buildSet.has(d)), orderOnly: pkgs[n].orderOnlyDeps.filter((d) => buildSet.has(d)) } : { deps: [], orderOnly: [] });
@@ -115,7 +129,7 @@ const rules = names.map((n) => {
   const recipe = n === VENV ? `${process.env.PYTHON ?? 'python3'} -m venv --without-pip $(S)/venv` : `sleep ${seconds[n]}`;
   return `${stamp(n)}: ${deps.map(stamp).join(' ')}${orderOnly.length ? ` | ${orderOnly.map(stamp).join(' ')}` : ''}\n\t@${recipe} && touch $@\n`;
 });
-writeFileSync(join(ws, '.bench/Makefile'), `S := stamps\nall: ${names.map(stamp).join(' ')}\n\n${rules.join('\n')}`);
+writeFileSync(join(ws, '.bench/Makefile'), `S := stamps\nall: ${(root ? [root] : names).map(stamp).join(' ')}\n\n${rules.join('\n')}`);
 
 // ---- runs ---------------------------------------------------------------------------------------
 const nxEnv = {
@@ -160,7 +174,7 @@ function runNx(n) {
   for (const dir of ['local', 'logs', '.nx/cache', '.bench/report.json']) rmSync(join(ws, dir), { recursive: true, force: true });
   const reportFile = join(ws, '.bench/report.json');
   const env = { ...nxEnv, NX_CACHE_DIRECTORY: join(ws, '.nx/cache'), NX_SAGE_REPORT_FILE: reportFile };
-  const { s, out } = timed(join(ws, 'node_modules/.bin/nx'), ['run-many', '-t', 'install', `--parallel=${n}`, '--outputStyle=static'], { cwd: ws, env });
+  const { s, out } = timed(join(ws, 'node_modules/.bin/nx'), [...(root ? ['run', `${root}:install`] : ['run-many', '-t', 'install']), `--parallel=${n}`, '--outputStyle=static'], { cwd: ws, env });
   const report = existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : undefined;
   const waits = logWaits();
   return {
@@ -179,7 +193,7 @@ function runNx(n) {
 timed(join(ws, 'node_modules/.bin/nx'), ['show', 'projects'], { cwd: ws, env: nxEnv });
 
 const fmt = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
-console.log(`makespan bench: ${names.length} packages (incl. ${VENV}), scale ${scale}, seed ${seed}; work ${fmt(work)} s, critical path ${fmt(criticalPath)} s`);
+console.log(`makespan bench: ${names.length} packages${root ? ` (${root} and its prerequisites)` : ` (incl. ${VENV})`}, scale ${scale}, seed ${seed}; work ${fmt(work)} s, critical path ${fmt(criticalPath)} s`);
 console.log(`machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 if (Object.keys(extraEnv).length) console.log(`nx env: ${JSON.stringify(extraEnv)}`);
 const rows = [];
