@@ -5,6 +5,7 @@ export interface NormalizedLockOptions {
   tree: string;
   lockDir: string;
   mode: TreeLockMode;
+  lockName: string;
   owner?: string;
   description?: string;
   timeoutMs: number;
@@ -13,6 +14,7 @@ export interface NormalizedLockOptions {
   pollMs: number;
   signal?: AbortSignal;
   log: (message: string) => void;
+  onWaited?: TreeLockOptions['onWaited'];
   disabled: boolean;
 }
 
@@ -71,6 +73,7 @@ export function normalizeLockOptions(
     tree,
     lockDir: options.lockDir ?? defaultLockDir(tree),
     mode,
+    lockName: options.lockName ?? 'lock',
     owner: options.owner,
     description: options.description,
     timeoutMs: validateNumber('timeoutMs', options.timeoutMs ?? readTimeoutEnv(env) ?? DEFAULT_TIMEOUT_MS[mode], { min: 0, allowInfinity: true }),
@@ -79,6 +82,7 @@ export function normalizeLockOptions(
     pollMs: validateNumber('pollMs', options.pollMs ?? DEFAULT_POLL_MS, { min: 1 }),
     signal: options.signal,
     log: options.log ?? writeToStderr,
+    ...(options.onWaited ? { onWaited: options.onWaited } : {}),
     disabled: options.disabled ?? lockDisabledByEnv(tree, env),
   };
 }

@@ -32,6 +32,14 @@ export interface TreeLockOptions {
   signal?: AbortSignal;
   /** Receives the one "waiting for …" line and the "got … after …" line; default: stderr. */
   log?: (message: string) => void;
+  /** What the lock is called in messages ("the exclusive <lockName> on <tree>"); default `lock`. */
+  lockName?: string;
+  /**
+   * Called once the lock is held after a logged wait (the same wait as the "got … after" line), with
+   * the exact time waited and the holder named in the "waiting for" line. Uncontended acquisitions
+   * (no "waiting for" line) are not waits.
+   */
+  onWaited?: (wait: LockWait) => void;
   /** Run `fn` with no locking at all (race controls); also `NX_SAGE_LOCK_DISABLED=1`. */
   disabled?: boolean;
 }
@@ -40,4 +48,15 @@ export interface TreeLockHandle {
   /** Aborts when the lock is compromised (or `options.signal` aborts): stop work promptly. */
   signal: AbortSignal;
   mode: TreeLockMode;
+}
+
+/** One wait for a lock, as reported to `TreeLockOptions.onWaited`. */
+export interface LockWait {
+  mode: TreeLockMode;
+  /** `lock` (the tree lock) or `install lock` (the install mutex). */
+  lockName: string;
+  tree: string;
+  waitedMs: number;
+  /** The holder that blocked us when the wait was logged. */
+  holder?: HolderInfo;
 }

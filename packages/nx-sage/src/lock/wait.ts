@@ -2,6 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { TreeLockError } from './errors';
 import { type HolderRecord, describeHolder, formatDuration, toHolderInfo } from './holder-info';
+import type { HolderInfo } from './types';
 import type { NormalizedLockOptions } from './options';
 
 /**
@@ -80,6 +81,7 @@ export class Waiter {
   private readonly unsubscribes = new Map<ChangeFeed, () => void>();
   private round = 0;
   private logged = false;
+  private holder: HolderInfo | undefined;
 
   constructor(private readonly opts: NormalizedLockOptions) {}
 
@@ -87,7 +89,7 @@ export class Waiter {
   checkAbort(): void {
     const signal = this.opts.signal;
     if (signal?.aborted) {
-      throw new TreeLockError('EABORT', `Stopped waiting for the ${this.opts.mode} lock on ${this.opts.tree}: ${String(signal.reason)}`, {
+      throw new TreeLockError('EABORT', `Stopped waiting for the ${this.opts.mode} ${this.opts.lockName} on ${this.opts.tree}: ${String(signal.reason)}`, {
         cause: signal.reason,
       });
     }
@@ -111,13 +113,14 @@ export class Waiter {
       if (remaining <= 0) {
         throw new TreeLockError(
           'ETIMEOUT',
-          `Timed out after ${formatDuration(this.opts.timeoutMs)} waiting for the ${this.opts.mode} lock on ${this.opts.tree}: ${who}.\n` +
+          `Timed out after ${formatDuration(this.opts.timeoutMs)} waiting for the ${this.opts.mode} ${this.opts.lockName} on ${this.opts.tree}: ${who}.\n` +
             `  → If that process is stuck, stop it; if it is gone, remove ${this.opts.lockDir}; or raise timeoutMs / NX_SAGE_LOCK_TIMEOUT_MS.`,
           { holder: holder && toHolderInfo(holder) },
         );
       }
       this.logged = true;
-      this.log(`nx-sage: waiting for the ${this.opts.mode} lock on ${this.opts.tree}: ${who}`);
+      this.holder = holder && toHolderInfo(holder);
+      this.log(`nx-sage: waiting for the ${this.opts.mode} ${this.opts.lockName} on ${this.opts.tree}: ${who}`);
     }
     const signal = wakeSignal ?? this.opts.signal;
     await feed.waitForChange(version, Math.min(nextPollDelay(this.round++, this.opts.pollMs), remaining), signal);
@@ -126,7 +129,14 @@ export class Waiter {
 
   /** Call once the lock is held: reports how long we waited, if we said that we wait. */
   acquired(): void {
-    if (this.logged) this.log(`nx-sage: got the ${this.opts.mode} lock on ${this.opts.tree} after ${formatDuration(performance.now() - this.started)}`);
+    if (!this.logged) return;
+    const waitedMs = performance.now() - this.started;
+    this.log(`nx-sage: got the ${this.opts.mode} ${this.opts.lockName} on ${this.opts.tree} after ${formatDuration(waitedMs)}`);
+    try {
+      this.opts.onWaited?.({ mode: this.opts.mode, lockName: this.opts.lockName, tree: this.opts.tree, waitedMs, holder: this.holder });
+    } catch {
+      // A failing observer must not break locking.
+    }
   }
 
   close(): void {

@@ -75,11 +75,13 @@ export function mergeFacts(previous: TaskFacts | null, next: TaskFacts): TaskFac
   if (!previous) return { ...next };
   const waits = [previous.lockWaitMs, next.lockWaitMs].filter((ms): ms is number => typeof ms === 'number');
   const holders = [...new Set([...(previous.lockHolders ?? []), ...(next.lockHolders ?? [])])];
+  const lockWaits = [...(previous.lockWaits ?? []), ...(next.lockWaits ?? [])];
   return {
     project: next.project,
     target: next.target,
     ...(waits.length ? { lockWaitMs: waits.reduce((a, b) => a + b, 0) } : {}),
     ...(holders.length ? { lockHolders: holders } : {}),
+    ...(lockWaits.length ? { lockWaits } : {}),
     ...((next.installed ?? previous.installed) ? { installed: next.installed ?? previous.installed } : {}),
   };
 }

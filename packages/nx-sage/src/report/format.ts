@@ -22,7 +22,9 @@ export function formatReport(report: RunReport, reportFile: string): string {
   if (report.lockWait.totalMs > 0) {
     const holders = report.lockWait.byHolder.slice(0, 3).map((h) => `${h.holder} ${formatDuration(h.waitMs)}`);
     lines.push(
-      `  tree lock: ${formatDuration(report.lockWait.totalMs)} waited by ${report.lockWait.tasks.length} task${report.lockWait.tasks.length === 1 ? '' : 's'}` +
+      `  tree lock: ${formatDuration(report.lockWait.totalMs)} waited in ${report.lockWait.waits} wait${report.lockWait.waits === 1 ? '' : 's'} by ` +
+        `${report.lockWait.tasks.length} task${report.lockWait.tasks.length === 1 ? '' : 's'}` +
+        (report.lockWait.byKind.length ? ` (${report.lockWait.byKind.map((k) => `${k.kind} ${formatDuration(k.waitMs)}/${k.waits}`).join(', ')})` : '') +
         (holders.length ? `; behind ${holders.join(', ')}` : ''),
     );
   } else {

@@ -56,7 +56,7 @@ describe('run report hooks', () => {
         '  by target: build 1 ran/0 cached/0 skipped, install 1 ran/0 cached/0 skipped',
         '  installs: 1 swapped in, 0 built in place, 0 already installed',
         '  slowest: gmp:build 1m 00s, gmp:install 4.0s',
-        '  tree lock: 2.5s waited by 1 task; behind flint:install (pid 7) 2.5s',
+        '  tree lock: 2.5s waited in 1 wait by 1 task; behind flint:install (pid 7) 2.5s',
         '  critical path (1m 04s): gmp:build 1m 00s → gmp:install 4.0s',
         '  JSON report: wsdata/nx-sage-report.json',
       ].join('\n'),

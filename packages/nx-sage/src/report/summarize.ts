@@ -67,6 +67,7 @@ function buildReportTask(result: RunTask, facts: TaskFacts | undefined): ReportT
     durationMs,
     ...(facts?.lockWaitMs !== undefined ? { lockWaitMs: facts.lockWaitMs } : {}),
     ...(facts?.lockHolders?.length ? { lockHolders: facts.lockHolders } : {}),
+    ...(facts?.lockWaits?.length ? { lockWaits: facts.lockWaits } : {}),
     ...(facts?.installed ? { installed: facts.installed } : {}),
   };
 }
@@ -83,16 +84,35 @@ function summarizeLockWaits(tasks: readonly ReportTask[]): RunReport['lockWait']
     .map((t) => ({ id: t.id, waitMs: t.lockWaitMs!, holders: t.lockHolders ?? [] }))
     .sort((a, b) => b.waitMs - a.waitMs || a.id.localeCompare(b.id));
   const byHolder = new Map<string, { waitMs: number; tasks: number }>();
+  const charge = (holder: string, waitMs: number) => {
+    const entry = byHolder.get(holder) ?? { waitMs: 0, tasks: 0 };
+    entry.waitMs += waitMs;
+    entry.tasks += 1;
+    byHolder.set(holder, entry);
+  };
   for (const wait of waited) {
-    for (const holder of wait.holders.length ? wait.holders : ['(unknown)']) {
-      const entry = byHolder.get(holder) ?? { waitMs: 0, tasks: 0 };
+    const list = tasks.find((t) => t.id === wait.id)?.lockWaits;
+    if (list?.length) for (const one of list) charge(one.behind ?? '(unknown)', one.waitMs);
+    else for (const holder of wait.holders.length ? wait.holders : ['(unknown)']) charge(holder, wait.waitMs);
+  }
+  const byKind = new Map<string, { waitMs: number; waits: number }>();
+  let waits = 0;
+  for (const task of tasks) {
+    const list = task.lockWaits ?? [];
+    // Facts from executors that only report a sum still count as one wait.
+    waits += list.length || ((task.lockWaitMs ?? 0) > 0 ? 1 : 0);
+    for (const wait of list) {
+      const kind = `${wait.lock} ${wait.mode}`;
+      const entry = byKind.get(kind) ?? { waitMs: 0, waits: 0 };
       entry.waitMs += wait.waitMs;
-      entry.tasks += 1;
-      byHolder.set(holder, entry);
+      entry.waits += 1;
+      byKind.set(kind, entry);
     }
   }
   return {
     totalMs: waited.reduce((sum, w) => sum + w.waitMs, 0),
+    waits,
+    byKind: [...byKind].map(([kind, entry]) => ({ kind, ...entry })).sort((a, b) => b.waitMs - a.waitMs || a.kind.localeCompare(b.kind)),
     tasks: waited,
     byHolder: [...byHolder]
       .map(([holder, entry]) => ({ holder, ...entry }))

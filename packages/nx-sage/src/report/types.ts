@@ -6,8 +6,27 @@ export interface TaskFacts {
   lockWaitMs?: number;
   /** Who held the lock while this task waited (e.g. `flint:install (pid 4242)`). */
   lockHolders?: string[];
+  /** Every wait of this task for a lock, in the order they ended (lockWaitMs is their sum). */
+  lockWaits?: LockWaitFact[];
   /** What install did: built in place, swapped a staged build in, or nothing (already installed). */
   installed?: 'built' | 'swapped' | 'noop';
+}
+
+/**
+ * One wait for a lock by a task's process: the same wait as one "got the … lock … after" line of the
+ * package log named by `log`.
+ */
+export interface LockWaitFact {
+  waitMs: number;
+  /** shared / exclusive, of the tree lock or of the install lock (the install mutex). */
+  mode: 'shared' | 'exclusive';
+  lock: 'tree' | 'install';
+  /** What the section was for: `build sagelib`, `install gmp (prerequisite of sagelib)`, `install batch: a b`. */
+  section: string;
+  /** Who held the lock when the wait began (`singular (build singular), shared`). */
+  behind?: string;
+  /** The package log holding the wait's lines (its file name). */
+  log?: string;
 }
 
 /** One task of the run, from Nx's task results (see hooks.ts). */
@@ -39,6 +58,7 @@ export interface ReportTask {
   durationMs: number;
   lockWaitMs?: number;
   lockHolders?: string[];
+  lockWaits?: LockWaitFact[];
   installed?: TaskFacts['installed'];
 }
 
@@ -57,6 +77,10 @@ export interface RunReport {
   slowest: Array<{ id: string; durationMs: number }>;
   lockWait: {
     totalMs: number;
+    /** Number of waits (each one "got … after" line in a package log). */
+    waits: number;
+    /** Waits and their time per lock and mode: `tree exclusive`, `tree shared`, `install exclusive`. */
+    byKind: Array<{ kind: string; waitMs: number; waits: number }>;
     /** Tasks that waited, longest wait first. */
     tasks: Array<{ id: string; waitMs: number; holders: string[] }>;
     /** Per holder, the waits it caused; a wait behind two holders counts for both. */

@@ -81,8 +81,8 @@ describe('ensureUpstream', () => {
 
   it('accepts it when the user names the package (plugin option or env), identified by its sha256', async () => {
     present();
-    expect(await ensureUpstream(layout(['foo']), spkg({}), logger, {})).toEqual({ file: join(root, 'upstream/foo-1.0.tar.gz'), sha256: SHA256 });
-    expect(await ensureUpstream(layout(), spkg({}), logger, { NX_SAGE_ALLOW_UNCHECKSUMMED: 'bar, foo' })).toEqual({ file: join(root, 'upstream/foo-1.0.tar.gz'), sha256: SHA256 });
+    expect(await ensureUpstream(layout(['foo']), spkg({}), logger, {})).toEqual({ file: join(root, 'upstream/foo-1.0.tar.gz'), filename: 'foo-1.0.tar.gz', sha256: SHA256 });
+    expect(await ensureUpstream(layout(), spkg({}), logger, { NX_SAGE_ALLOW_UNCHECKSUMMED: 'bar, foo' })).toEqual({ file: join(root, 'upstream/foo-1.0.tar.gz'), filename: 'foo-1.0.tar.gz', sha256: SHA256 });
     expect(logged.join('\n')).toMatch(/no checksum in checksums.ini, used as allowed/);
     // Another package's opt-in does not count.
     expect((await refusal(ensureUpstream(layout(['bar']), spkg({}), logger, { NX_SAGE_ALLOW_UNCHECKSUMMED: 'fo' }))).code).toBe('ENOCHECKSUM');
@@ -96,7 +96,7 @@ describe('ensureUpstream', () => {
 
   it('downloads a checksummed file (streamed, verified, renamed) when allowed', async () => {
     const got = await ensureUpstream(layout(), spkg({ sha256: SHA256, upstreamUrl: url }), logger, { NX_SAGE_ALLOW_DOWNLOAD: '1' });
-    expect(got).toEqual({ file: join(root, 'upstream/foo-1.0.tar.gz'), sha256: SHA256 });
+    expect(got).toEqual({ file: join(root, 'upstream/foo-1.0.tar.gz'), filename: 'foo-1.0.tar.gz', sha256: SHA256 });
     expect(readFileSync(join(root, 'upstream/foo-1.0.tar.gz')).equals(CONTENT)).toBe(true);
     expect(readdirSync(join(root, 'upstream'))).toEqual(['foo-1.0.tar.gz']);
   });

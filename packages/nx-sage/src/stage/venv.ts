@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withTreeLock } from '../lock';
+import { withInstallLock } from '../lock';
 import { run } from '../process/run';
 import { venvPython, type SageLayout } from '../tree/paths';
 import { writeStamp } from '../swap/stamp';
@@ -19,7 +19,7 @@ async function venvWorks(python: string): Promise<boolean> {
 /**
  * The $(PYTHON) rule: `<python> -m venv --without-pip SAGE_VENV` when the venv is missing or broken
  * (pip, setuptools and wheel are packages of the tree and install themselves), then the stamp.
- * Checked first without the lock; created under the exclusive tree lock.
+ * Checked first without the lock; created under the install lock (additive when it does not exist yet).
  */
 export async function ensureVenv(layout: SageLayout, minor: string, say: (message: string) => void): Promise<'present' | 'created'> {
   const stampDir = join(layout.sageVenv, 'var', 'lib', 'sage', 'installed');
@@ -28,9 +28,12 @@ export async function ensureVenv(layout: SageLayout, minor: string, say: (messag
     say(`nothing to do: ${layout.sageVenv} works (Python ${minor})`);
     return 'present';
   }
-  await withTreeLock(
+  // A venv that does not exist yet is added like a first install (install mutex + tree lock shared:
+  // builds outside the venv keep running; those that need the venv wait for the mutex in prepareVenv).
+  // Repairing an existing one replaces files: exclusive.
+  await withInstallLock(
     layout.sageLocal,
-    'exclusive',
+    existsSync(layout.sageVenv) ? 'exclusive' : 'additive',
     async () => {
       if (!(await venvWorks(venvPython(layout)))) {
         // A Sage checkout makes its venv with its own build/bin/sage-venv (symlinks, no pip, no activate scripts).

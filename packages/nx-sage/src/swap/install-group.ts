@@ -6,11 +6,12 @@ import { buildSpkgEnv } from '../stage/env';
 import { rewriteTreePath, TREE_PLACEHOLDER } from '../stage/relocate';
 import { helperMode, writeWrappedScript } from '../stage/scripts';
 import { venvPython, type SpkgPaths } from '../tree/paths';
-import { withExclusiveSwap } from './exclusive';
+import { withSwapLock } from './exclusive';
+import { chooseInstallMode, installOrder } from '../lock';
 import { FileSwap } from './file-swap';
 import { groupPipArgs, PIP, unique } from './group-pip';
 import { swapStep } from './hooks';
-import { commitStamp, makeStamp } from './install-package';
+import { additiveFacts, commitStamp, makeStamp } from './install-package';
 import { decide, type BatchItem, type ItemResult, type WaveInput } from './install-wave';
 import { writeJournal, type SwapJournal } from './journal';
 import type { InstallAction } from './plan-install';
@@ -55,7 +56,12 @@ export async function installGroup(members: Member[], input: WaveInput): Promise
       // As installPackage: a relocatable (wheel-only) artifact's requirement files get this tree's path.
       if (m.meta.relocatable) rewriteTreePath(join(m.staging, 'tree'), m.meta.files, TREE_PLACEHOLDER, m.paths.tree);
     }
-    await withExclusiveSwap(input.batchLock, first.layout, label, (msg) => first.logger.info(msg), (lockSignal) =>
+    // Additive (beside builds) only when every member is a first install (lock/install-lock.ts);
+    // checked again inside, where a member that no longer qualifies goes its own way.
+    const modeOf = (m: Member, plan = decide(m.item, m.paths, m.meta)) => chooseInstallMode(additiveFacts(m.item.layout, m.paths, m.meta, m.scripts, plan)).mode;
+    const groupMode = members.every((m) => modeOf(m) === 'additive') ? 'additive' : 'exclusive';
+    // NEEDS_EXCLUSIVE (an interrupted swap waits for recovery) leaves every member to go one by one.
+    await withSwapLock(input.batchLock, groupMode, first.layout, label, (msg) => first.logger.info(msg), (lockSignal) =>
       guardSwap(lockSignal, async (signal) => {
         const active: Member[] = [];
         const groupLine = (text: string) => {
@@ -67,6 +73,10 @@ export async function installGroup(members: Member[], input: WaveInput): Promise
           if (plan.action === 'skip') {
             m.item.logger.info(`nothing to do: ${plan.reason}`);
             results.set(m, { ok: true, route: 'noop', action: 'skip', reason: plan.reason });
+            continue;
+          }
+          if (groupMode === 'additive' && modeOf(m, plan) !== 'additive') {
+            results.set(m, 'fallback');
             continue;
           }
           const stamps = readStamps(m.paths.stampDir, m.item.spkg.name);
@@ -199,7 +209,7 @@ async function stageMember(m: Member, input: WaveInput, signal: AbortSignal): Pr
     keep: new Set(m.meta.files),
     swap,
   });
-  for (const rel of m.meta.files) swap.put(rel, join(staging, 'tree', rel));
+  for (const rel of installOrder(m.meta.files)) swap.put(rel, join(staging, 'tree', rel));
   const runDir = join(staging, 'run');
   mkdirSync(runDir, { recursive: true });
   const env = buildSpkgEnv({ layout, spkg, paths: m.paths, baseEnv: input.baseEnv, pkgDir: runDir });

@@ -2,6 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { hostname, machine, release, type, version as osVersion } from 'node:os';
 import { join } from 'node:path';
 import type { Spkg } from '../spkg';
+import { chooseInstallMode, countPresentDistributions, countPresentFiles, installOrder, type InstallLockMode } from '../lock';
 import { copyArtifactRunFiles, readArtifact, readArtifactScripts, unpackArtifactTree, type ArtifactMeta } from '../stage/artifact';
 import { takePreinstMarker } from '../stage/preinst';
 import { sageCheckFor } from './sage-check';
@@ -19,7 +20,7 @@ import { rewriteTreePath, TREE_PLACEHOLDER } from '../stage/relocate';
 import { helperMode, runScript, writePlainLauncher, writeWrappedScript } from '../stage/scripts';
 import { readStamps, writeStamp, type SageStamp, type StampFile } from './stamp';
 import { distributionsPresent } from './venv-state';
-import { withExclusiveSwap, type WithLock } from './exclusive';
+import { NEEDS_EXCLUSIVE, withSwapLock, type WithLock } from './exclusive';
 import { journalPending, writeJournal, type SwapJournal } from './journal';
 import { completeSwap, rollbackSwap } from './recover';
 import { moveScriptsAside, planSwap } from './swap-plan';
@@ -80,19 +81,41 @@ export async function installPackage(input: InstallInput): Promise<InstallPlan> 
     await unpackArtifactTree(input.artifactsDir, meta, join(staging, 'tree'));
     if (meta.relocatable) rewriteTreePath(join(staging, 'tree'), meta.files, TREE_PLACEHOLDER, paths.tree);
     const scripts = readArtifactScripts(input.artifactsDir, meta);
-    return await withExclusiveSwap(input.withLock, layout, `install ${paths.pkgName}`, (m) => logger.info(m), async (signal) => {
-      const plan = decide();
-      if (plan.action === 'skip') {
-        logger.info(`nothing to do: ${plan.reason}`);
+    // A first install that only adds files runs beside builds (lock/install-lock.ts); the facts are
+    // read again inside the locks, and if they changed meanwhile (or an interrupted swap waits for
+    // recovery) the install goes exclusive.
+    const modeOf = (plan: InstallPlan): InstallLockMode => chooseInstallMode(additiveFacts(layout, paths, meta, scripts, plan)).mode;
+    let mode = modeOf(quick);
+    for (;;) {
+      const lockMode = mode;
+      const outcome = await withSwapLock(input.withLock, lockMode, layout, `install ${paths.pkgName}`, (m) => logger.info(m), async (signal) => {
+        const plan = decide();
+        if (plan.action === 'skip') {
+          logger.info(`nothing to do: ${plan.reason}`);
+          return plan;
+        }
+        if (lockMode === 'additive' && modeOf(plan) !== 'additive') return NEEDS_EXCLUSIVE;
+        logger.info(`${plan.action}: ${plan.reason}${lockMode === 'additive' ? ' (additive: builds keep running)' : ''}`);
+        await swapIn({ ...input, signal }, paths, staging, meta, scripts, fail);
         return plan;
-      }
-      logger.info(`${plan.action}: ${plan.reason}`);
-      await swapIn({ ...input, signal }, paths, staging, meta, scripts, fail);
-      return plan;
-    });
+      });
+      if (outcome !== NEEDS_EXCLUSIVE) return outcome;
+      mode = 'exclusive';
+    }
   } finally {
     removeStaging(staging);
   }
+}
+
+/** What makes an install additive (first install, nothing of it in the tree, no install hooks). */
+export function additiveFacts(layout: SageLayout, paths: SpkgPaths, meta: ArtifactMeta, scripts: Record<string, string>, plan: InstallPlan) {
+  return {
+    action: plan.action,
+    stamped: readStamps(paths.stampDir, meta.package).length > 0,
+    presentFiles: countPresentFiles(paths.tree, meta.files),
+    presentDistributions: countPresentDistributions(layout.sageVenv, meta.distributions.map((d) => d.name)),
+    hasInstallHooks: scripts.preinst !== undefined || scripts.postinst !== undefined,
+  };
 }
 
 export function installFacts(layout: SageLayout, paths: SpkgPaths, pkg: string, meta: ArtifactMeta) {
@@ -223,7 +246,8 @@ async function swapIn(
         keep: new Set(meta.files),
         swap,
       });
-      for (const rel of meta.files) swap.put(rel, join(staging, 'tree', rel));
+      // Metadata last: a build running beside an additive install finds the package whole or not at all.
+      for (const rel of installOrder(meta.files)) swap.put(rel, join(staging, 'tree', rel));
       for (const name of installedScripts) wrap(name, join(paths.pkgScriptsDir, `spkg-${name}`), true);
       await runStep('pipinst');
       await runStep('postinst');

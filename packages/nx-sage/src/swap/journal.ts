@@ -88,6 +88,11 @@ export function journalPending(tree: string, pkg: string): boolean {
   return existsSync(journalFile(tree, pkg));
 }
 
+/** Whether any swap in these trees was interrupted and waits for an exclusive holder to recover it. */
+export function journalsPending(trees: readonly string[]): boolean {
+  return trees.some((tree) => existsSync(journalDir(tree)) && readdirSync(journalDir(tree)).some((name) => name.endsWith('.json')));
+}
+
 /** The journals left in a tree by interrupted swaps. */
 export function readJournals(tree: string): { file: string; journal?: SwapJournal; error?: string }[] {
   const dir = journalDir(tree);

@@ -31,7 +31,16 @@ export default async function buildExecutor(options: SpkgExecutorOptions, contex
     const started = Date.now();
     if (context.projectGraph && context.projectName) {
       const steps = dependencyInstalls(context.projectGraph, context.projectName);
-      await installDependencies({ pkg: spkg.name, layout, inVenv: spkg.trees === 'SAGE_VENV', steps, workspaceRoot: context.root, logger, baseEnv: process.env });
+      await installDependencies({
+        pkg: spkg.name,
+        layout,
+        inVenv: spkg.trees === 'SAGE_VENV',
+        steps,
+        workspaceRoot: context.root,
+        logger,
+        baseEnv: process.env,
+        task: { workspaceRoot: context.root, project: context.projectName, target: context.targetName ?? 'build' },
+      });
     }
     if (emulateSageOrder()) await uninstallBeforeBuild(layout, spkg, logger);
     if (preinstFile(spkg)) {

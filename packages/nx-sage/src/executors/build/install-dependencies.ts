@@ -5,10 +5,9 @@ import { spkgPaths } from '../../tree/paths';
 import { planInstall } from '../../swap/plan-install';
 import { prepareVenv } from '../../stage/venv';
 import type { SageLayout } from '../../tree/paths';
-import { withTreeLock } from '../../lock';
 import { readSpkg } from '../../spkg';
 import { pythonMinorVersion, resolveOptions } from '../common/options';
-import { packageTreeLock } from '../common/package-lock';
+import { packageTreeLock, type WaitingTask } from '../common/package-lock';
 import type { DependencyInstall } from './dependency-installs';
 
 export interface InstallDependenciesInput {
@@ -21,6 +20,8 @@ export interface InstallDependenciesInput {
   /** The building package's log. */
   logger: PackageLogger;
   baseEnv: Record<string, string | undefined>;
+  /** The build task, charged with the waits of these installs in the run report. */
+  task?: WaitingTask;
 }
 
 /**
@@ -48,17 +49,12 @@ export async function installDependencies(input: InstallDependenciesInput): Prom
   if (packages.length === 0) return;
 
   const upToDate = new Set<string>();
-  await withTreeLock(
-    packages[0].layout.sageLocal,
-    'shared',
-    async () => {
-      for (const p of packages) {
-        const meta = readArtifact(p.artifactsDir);
-        if (meta && planInstall(installFacts(p.layout, p.paths, p.spkg.name, meta)).action === 'skip') upToDate.add(p.step.project);
-      }
-    },
-    { owner: pkg, description: `check the prerequisites of ${pkg}` },
-  );
+  await packageTreeLock(packages[0].layout.sageLocal, pkg, logger, input.task)('shared', `check the prerequisites of ${pkg}`, async () => {
+    for (const p of packages) {
+      const meta = readArtifact(p.artifactsDir);
+      if (meta && planInstall(installFacts(p.layout, p.paths, p.spkg.name, meta)).action === 'skip') upToDate.add(p.step.project);
+    }
+  });
   const missing = packages.filter((p) => !upToDate.has(p.step.project));
   logger.info(
     `prerequisites: ${upToDate.size} installed and up to date` + (missing.length ? `; installing ${missing.map((p) => p.paths.pkgName).join(' ')}` : ''),
@@ -66,7 +62,7 @@ export async function installDependencies(input: InstallDependenciesInput): Prom
 
   for (const p of missing) {
     const depLogger = openPackageLogger({ logFile: p.paths.logFile, label: p.paths.pkgName, quiet: baseEnv.NX_SAGE_QUIET === '1' });
-    const withLock = packageTreeLock(p.layout.sageLocal, p.spkg.name, depLogger);
+    const withLock = packageTreeLock(p.layout.sageLocal, p.spkg.name, depLogger, input.task, ` (prerequisite of ${pkg})`);
     try {
       depLogger.info(`install ${p.paths.pkgName} (prerequisite of ${pkg}, ${new Date().toISOString()})`);
       await installPackage({ layout: p.layout, spkg: p.spkg, artifactsDir: p.artifactsDir, logger: depLogger, withLock, baseEnv });

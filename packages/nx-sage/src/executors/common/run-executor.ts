@@ -1,12 +1,11 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { withTreeLock } from '../../lock';
-import { recordTaskFacts } from '../../report/facts';
 import { BuildError } from '../../tree/errors';
 import type { WithLock } from '../../swap/install-package';
 import { openPackageLogger, type PackageLogger } from '../../tree/logger';
 import { spkgPaths, type SageLayout } from '../../tree/paths';
 import { readSpkg, SpkgError, type Spkg } from '../../spkg';
 import { resolveOptions, type SpkgExecutorOptions } from './options';
+import { packageTreeLock } from './package-lock';
 
 export interface ExecutorScope {
   layout: SageLayout;
@@ -35,31 +34,12 @@ export async function runPackageExecutor(
     logger = openPackageLogger({ logFile: paths.logFile, label: paths.pkgName, quiet: process.env.NX_SAGE_QUIET === '1' });
     const log = logger;
     log.info(`${verb} ${paths.pkgName} (${new Date().toISOString()})`);
-    // Lock waits feed the run report (who held the tree lock, how long this task waited).
-    const withLock: WithLock = (mode, description, fn) => {
-      const asked = performance.now();
-      const holders: string[] = [];
-      return withTreeLock(
-        layout.sageLocal,
-        mode,
-        (lock) => {
-          const lockWaitMs = Math.round(performance.now() - asked);
-          recordTaskFacts(context.root, { project: context.projectName ?? spkg.name, target: context.targetName ?? verb, lockWaitMs, lockHolders: holders });
-          return fn(lock.signal);
-        },
-        {
-          owner: spkg.name,
-          description,
-          log: (message) => {
-            const text = message.replace(/^nx-sage: /, '');
-            const waiting = /^waiting for the \w+ lock on [^:]+: (.*)$/.exec(text);
-            const holder = waiting && /(shared|exclusive) hold by (\S+)/.exec(waiting[1]);
-            if (waiting) holders.push(holder ? `${holder[2]} (${holder[1]})` : waiting[1]);
-            log.info(text);
-          },
-        },
-      );
-    };
+    // Lock waits feed the run report (who waited, how long, behind whom): the same waits as the log's.
+    const withLock = packageTreeLock(layout.sageLocal, spkg.name, log, {
+      workspaceRoot: context.root,
+      project: context.projectName ?? spkg.name,
+      target: context.targetName ?? verb,
+    });
     await body({ layout, spkg, artifactsDir, logger: log, withLock, options });
     return { success: true };
   } catch (error) {

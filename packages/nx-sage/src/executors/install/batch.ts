@@ -4,7 +4,6 @@ import { BuildError } from '../../tree/errors';
 import type { WithLock } from '../../swap/install-package';
 import { openPackageLogger, type PackageLogger } from '../../tree/logger';
 import { spkgPaths } from '../../tree/paths';
-import { withTreeLock } from '../../lock';
 import { recordTaskFacts } from '../../report/facts';
 import { readSpkg, SpkgError } from '../../spkg';
 import { pythonMinorVersion, resolveOptions, type SpkgExecutorOptions } from '../common/options';
@@ -96,14 +95,29 @@ export default async function* installBatch(
       loggers.push(logger, fileOnly);
       loggerOf.set(id, logger);
       logger.info(`install ${paths.pkgName} (${new Date().toISOString()}, batch of ${ids.length})`);
-      const withLock = packageTreeLock(layout.sageLocal, spkg.name, logger);
+      const task = taskGraph.tasks[id]?.target;
+      const withLock = packageTreeLock(layout.sageLocal, spkg.name, logger, {
+        workspaceRoot: context.root,
+        project: task?.project ?? options.package,
+        target: task?.target ?? 'install',
+      });
       if (!batchLocks.has(layout.sageLocal)) {
-        batchLocks.set(layout.sageLocal, (mode, description, fn) =>
-          withTreeLock(layout.sageLocal, mode, (lock) => fn(lock.signal), {
-            owner: 'install-batch',
-            description,
-            log: (m) => process.stdout.write(`[install batch] nx-sage: ${m.replace(/^nx-sage: /, '')}\n`),
-          }),
+        // Waits of sections that cover several packages are charged to the batch's first task and
+        // logged in its package log (the "[install batch]" console line says the same).
+        const batchLogger: PackageLogger = {
+          logFile: logger.logFile,
+          prefix: logger.prefix,
+          line: (text) => logger.line(text),
+          info: (text) => logger.info(`install batch: ${text}`),
+          close: () => undefined,
+        };
+        batchLocks.set(
+          layout.sageLocal,
+          packageTreeLock(layout.sageLocal, 'install-batch', batchLogger, {
+            workspaceRoot: context.root,
+            project: task?.project ?? options.package,
+            target: task?.target ?? 'install',
+          }, ` (install batch of ${ids.length})`),
         );
       }
       return { id, layout, spkg, artifactsDir, logger, fileLine: (text) => fileOnly.line(text), withLock };

@@ -1,0 +1,223 @@
+#!/usr/bin/env node
+// Makespan of a full build of Sage 10.10.beta4's standard build set (graph.json: 273 packages + the
+// venv node), every package a tiny normal spkg (its own tarball + checksums.ini) whose spkg-install.in
+// only sleeps a Sage-like build time (times.js) and installs one file. In the same run, for each N:
+//   - GNU make -jN over the same graph (normal + order-only prerequisites, one rule per package that
+//     sleeps the same time), the reference scheduler with no lock and no per-task overhead;
+//   - nx-sage: `nx run-many -t install --parallel=N` on a fresh tree and a fresh Nx cache.
+// Prints makespan, the critical-path and work/N bounds, nx/make and the tree-lock waits (run report and
+// package logs). Sleeps use no CPU: what is left is scheduling, locking and per-task overhead.
+//
+// Usage: npm run build && node tools/bench/makespan/run.js [--scale=1] [--jobs=4,8] [--seed=1]
+//          [--only=make|nx] [--env=K=V ...] [--root=<pkg>] [--plan] [--keep]
+//   --scale  multiplies every time (0.25 for a quick run on a shared machine)
+//   --seed   jitters every time by ±10 % (deterministic; --seed=0: the table as written)
+//   --env    extra environment for the nx runs (e.g. --env=NX_SAGE_INSTALL_LOCK=exclusive, the old lock)
+//   --root   only <pkg> and its prerequisites (normal + order-only, transitively): a smaller graph for
+//            a loaded machine; nx runs `nx run <pkg>:install`, make the rule of <pkg>
+//   --plan   print the generated times, work and critical path, and exit
+'use strict';
+const { execFileSync, spawnSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
+const { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
+const { cpus, loadavg, tmpdir } = require('node:os');
+const { join, resolve } = require('node:path');
+const { baseSeconds } = require('./times');
+
+const argv = process.argv.slice(2);
+const opt = (name, fallback) => (argv.find((a) => a.startsWith(`--${name}=`)) ?? `--${name}=${fallback}`).slice(name.length + 3);
+const scale = Number(opt('scale', 1));
+const jobs = opt('jobs', '4,8').split(',').map(Number);
+const seed = Number(opt('seed', 1));
+const only = opt('only', '');
+const extraEnv = Object.fromEntries(argv.filter((a) => a.startsWith('--env=')).map((a) => a.slice(6).split(/=(.*)/s).slice(0, 2)));
+const repo = resolve(__dirname, '../../..');
+const shared = resolve(repo, '../shared/sage-10.10.beta4');
+const graph = JSON.parse(readFileSync(join(shared, 'graph.json'), 'utf8'));
+const VENV = 'python3_venv';
+
+// ---- the build set and its times ----------------------------------------------------------------
+const pkgs = graph.packages;
+const buildSet = new Set();
+for (const stack = Object.keys(pkgs).filter((n) => pkgs[n].type === 'standard'); stack.length; ) {
+  const name = stack.pop();
+  if (buildSet.has(name)) continue;
+  buildSet.add(name);
+  if (pkgs[name]) stack.push(...pkgs[name].deps, ...pkgs[name].orderOnlyDeps);
+}
+const root = opt('root', '');
+if (root) {
+  if (!buildSet.has(root)) throw new Error(`--root=${root}: not in the standard build set`);
+  const closure = new Set();
+  for (const stack = [root]; stack.length; ) {
+    const name = stack.pop();
+    if (closure.has(name)) continue;
+    closure.add(name);
+    if (pkgs[name]) stack.push(...pkgs[name].deps, ...pkgs[name].orderOnlyDeps);
+  }
+  for (const name of [...buildSet]) if (!closure.has(name)) buildSet.delete(name);
+}
+const names = [...buildSet].sort();
+const prereqs = (n) => (pkgs[n] ? { deps: pkgs[n].deps.filter((d) => buildSet.has(d)), orderOnly: pkgs[n].orderOnlyDeps.filter((d) => buildSet.has(d)) } : { deps: [], orderOnly: [] });
+
+// mulberry32: a tiny seeded PRNG, so a seed names one exact set of times.
+function prng(a) {
+  return () => {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = prng(seed);
+const seconds = {};
+for (const n of names) {
+  const jitter = seed === 0 ? 1 : 0.9 + 0.2 * random();
+  seconds[n] = Math.round(baseSeconds(n, pkgs[n]) * jitter * scale * 1000) / 1000;
+}
+const work = names.reduce((s, n) => s + seconds[n], 0);
+const finish = {};
+const longest = (n) => {
+  if (finish[n] !== undefined) return finish[n];
+  finish[n] = 0; // cycle guard (make drops the edge too)
+  const { deps, orderOnly } = prereqs(n);
+  return (finish[n] = seconds[n] + Math.max(0, ...[...deps, ...orderOnly].map(longest)));
+};
+const criticalPath = Math.max(...names.map(longest));
+
+if (argv.includes('--plan')) {
+  for (const n of names) console.log(`${n}\t${seconds[n]}`);
+  console.log(`${names.length} packages (incl. ${VENV}), work ${work.toFixed(1)} s, critical path ${criticalPath.toFixed(1)} s (scale ${scale}, seed ${seed})`);
+  process.exit(0);
+}
+if (!existsSync(join(repo, 'packages/nx-sage/dist/index.js'))) throw new Error('run `npm run build` first');
+
+// ---- the workspace ------------------------------------------------------------------------------
+const ws = mkdtempSync(join(tmpdir(), 'nx-sage-bench-makespan-'));
+cpSync(shared, ws, { recursive: true });
+execFileSync('chmod', ['-R', 'u+w', ws]);
+symlinkSync(join(repo, 'node_modules'), join(ws, 'node_modules'));
+writeFileSync(join(ws, 'nx.json'), JSON.stringify({ plugins: ['nx-sage'] }));
+writeFileSync(join(ws, '.gitignore'), 'node_modules\n.nx\nlocal\nlogs\nupstream\n.bench\n');
+const upstream = join(ws, 'upstream');
+mkdirSync(upstream, { recursive: true });
+const KEEP = new Set(['type', 'dependencies', 'dependencies_order_only', 'dependencies_check']);
+const sha = (algo, file) => createHash(algo).update(readFileSync(file)).digest('hex');
+for (const n of names) {
+  if (!pkgs[n] || pkgs[n].source === 'none') continue; // the venv node; iconv (source none) stays nx:noop
+  const dir = join(ws, 'build/pkgs', n);
+  for (const file of readdirSync(dir)) if (!KEEP.has(file)) rmSync(join(dir, file), { recursive: true, force: true });
+  writeFileSync(join(dir, 'package-version.txt'), '1.0\n');
+  writeFileSync(join(dir, 'trees.txt'), `${pkgs[n].trees}\n`);
+  const src = join(ws, '.bench/src', `${n}-1.0`);
+  mkdirSync(src, { recursive: true });
+  writeFileSync(join(src, 'README'), `${n}: synthetic package of the makespan benchmark\n`);
+  const tarball = join(upstream, `${n}-1.0.tar.gz`);
+  execFileSync('tar', ['czf', tarball, '-C', join(ws, '.bench/src'), `${n}-1.0`]);
+  writeFileSync(join(dir, 'checksums.ini'), `tarball=${n}-VERSION.tar.gz\nsha1=${sha('sha1', tarball)}\nsha256=${sha('sha256', tarball)}\n`);
+  writeFileSync(
+    join(dir, 'spkg-install.in'),
+    `sleep ${seconds[n]}\nmkdir -p "$SAGE_DESTDIR_LOCAL/share/makespan"\necho ${n} > "$SAGE_DESTDIR_LOCAL/share/makespan/${n}"\n`,
+  );
+}
+
+// GNU make over the same graph: one rule per package that sleeps the same time and touches a stamp.
+const stamp = (n) => `$(S)/${n}`;
+const rules = names.map((n) => {
+  const { deps, orderOnly } = prereqs(n);
+  const recipe = n === VENV ? `${process.env.PYTHON ?? 'python3'} -m venv --without-pip $(S)/venv` : `sleep ${seconds[n]}`;
+  return `${stamp(n)}: ${deps.map(stamp).join(' ')}${orderOnly.length ? ` | ${orderOnly.map(stamp).join(' ')}` : ''}\n\t@${recipe} && touch $@\n`;
+});
+writeFileSync(join(ws, '.bench/Makefile'), `S := stamps\nall: ${(root ? [root] : names).map(stamp).join(' ')}\n\n${rules.join('\n')}`);
+
+// ---- runs ---------------------------------------------------------------------------------------
+const nxEnv = {
+  ...process.env,
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  CI: 'true',
+  NX_SAGE_QUIET: '1',
+  ...extraEnv,
+};
+
+function timed(cmd, args, options) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, ...options });
+  const s = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-4000)}\n${(r.stderr ?? '').slice(-4000)}`);
+  return { s, out: r.stdout + r.stderr };
+}
+
+function runMake(n) {
+  const dir = join(ws, '.bench/make');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'stamps'), { recursive: true });
+  return timed('make', [`-j${n}`, '-f', join(ws, '.bench/Makefile'), 'all'], { cwd: dir }).s;
+}
+
+/** Lock waits from the package logs: every "got the … lock … after X" line (one per wait). */
+function logWaits() {
+  const dir = join(ws, 'logs/pkgs');
+  const waits = [];
+  for (const file of existsSync(dir) ? readdirSync(dir) : []) {
+    for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
+      // formatDuration: 350ms, 4.2s, 1m 02s
+      const m = /got the (\w+) (?:install )?lock on .* after (?:(\d+)m )?(\d+(?:\.\d+)?)(ms|s)$/.exec(line);
+      if (m) waits.push({ mode: m[1], ms: Number(m[2] ?? 0) * 60_000 + Number(m[3]) * (m[4] === 's' ? 1000 : 1) });
+    }
+  }
+  return waits;
+}
+
+function runNx(n) {
+  for (const dir of ['local', 'logs', '.nx/cache', '.bench/report.json']) rmSync(join(ws, dir), { recursive: true, force: true });
+  const reportFile = join(ws, '.bench/report.json');
+  const env = { ...nxEnv, NX_CACHE_DIRECTORY: join(ws, '.nx/cache'), NX_SAGE_REPORT_FILE: reportFile };
+  const { s, out } = timed(join(ws, 'node_modules/.bin/nx'), [...(root ? ['run', `${root}:install`] : ['run-many', '-t', 'install']), `--parallel=${n}`, '--outputStyle=static'], { cwd: ws, env });
+  const report = existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : undefined;
+  const waits = logWaits();
+  return {
+    s,
+    ran: (out.match(/Successfully ran target install/) ? 'ok' : '?'),
+    reportWaitS: report ? report.lockWait.totalMs / 1000 : NaN,
+    reportWaiters: report ? report.lockWait.tasks.length : NaN,
+    topHolders: report ? report.lockWait.byHolder.slice(0, 3).map((h) => `${h.holder} ${(h.waitMs / 1000).toFixed(1)}s`).join(', ') : '',
+    logWaitS: waits.reduce((a, w) => a + w.ms, 0) / 1000,
+    logWaits: waits.length,
+    logExclusiveWaits: waits.filter((w) => w.mode === 'exclusive').length,
+  };
+}
+
+// Nx computes the project graph once (cached in .nx/workspace-data), outside the timed runs.
+timed(join(ws, 'node_modules/.bin/nx'), ['show', 'projects'], { cwd: ws, env: nxEnv });
+
+const fmt = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+console.log(`makespan bench: ${names.length} packages${root ? ` (${root} and its prerequisites)` : ` (incl. ${VENV})`}, scale ${scale}, seed ${seed}; work ${fmt(work)} s, critical path ${fmt(criticalPath)} s`);
+console.log(`machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+if (Object.keys(extraEnv).length) console.log(`nx env: ${JSON.stringify(extraEnv)}`);
+const rows = [];
+for (const n of jobs) {
+  const bound = Math.max(criticalPath, work / n);
+  const make = only === 'nx' ? NaN : runMake(n);
+  const nx = only === 'make' ? undefined : runNx(n);
+  const row = {
+    N: n,
+    'make s': fmt(make),
+    'nx s': fmt(nx?.s),
+    'CP s': fmt(criticalPath),
+    'work/N s': fmt(work / n),
+    'nx/make': nx ? (nx.s / make).toFixed(2) : '–',
+    'nx/bound': nx ? (nx.s / bound).toFixed(2) : '–',
+    'make/bound': (make / bound).toFixed(2),
+    'lock wait (report)': nx ? `${fmt(nx.reportWaitS)} s, ${nx.reportWaiters} tasks` : '–',
+    'lock wait (logs)': nx ? `${fmt(nx.logWaitS)} s, ${nx.logWaits} waits (${nx.logExclusiveWaits} excl.)` : '–',
+    load: loadavg()[0].toFixed(2),
+  };
+  rows.push(row);
+  console.log(JSON.stringify(row), nx?.topHolders ? `behind: ${nx.topHolders}` : '');
+}
+console.table(rows);
+if (argv.includes('--keep')) console.log(`workspace kept: ${ws}`);
+else rmSync(ws, { recursive: true, force: true });
