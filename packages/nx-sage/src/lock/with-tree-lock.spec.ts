@@ -280,15 +280,19 @@ describe('withTreeLock in one process', () => {
       });
     });
 
-    it('waits for a foreign-host holder with a fresh heartbeat, and reclaims it once stale', async () => {
+    it('waits for a foreign-host holder with a fresh heartbeat, and reclaims it once its heartbeat stood still for staleMs here', async () => {
       plantHold(lockDir, 'exclusive', { hostKey: 'abcdef012345', pid: 4242, pidStart: '7', host: 'other-host' });
       await expect(withTreeLock(tree, 'shared', async () => 'never', { ...quiet, timeoutMs: 300, staleMs: 2000 })).rejects.toMatchObject({
         code: 'ETIMEOUT',
         holder: { host: 'other-host', pid: 4242 },
       });
+      // An old mtime alone proves nothing (the holder's clock may be behind): the waiter must see it
+      // unchanged for staleMs on its own clock (issue 13).
       const past = new Date(Date.now() - 3000);
       utimesSync(join(lockDir, 'writer'), past, past);
-      await expect(withTreeLock(tree, 'shared', async () => 'ok', { ...quiet, timeoutMs: 1000, staleMs: 2000 })).resolves.toBe('ok');
+      const started = Date.now();
+      await expect(withTreeLock(tree, 'shared', async () => 'ok', { ...quiet, timeoutMs: 6000, staleMs: 2000 })).resolves.toBe('ok');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
     });
   });
 });
