@@ -13,7 +13,9 @@ import { assertPluginBuilt, REPO_ROOT, removeWorkspace, runNx } from './support/
 interface Node {
   name: string;
   data: {
-    targets: Record<string, { options?: Record<string, string>; inputs?: Array<string | Record<string, string>> }>; tags: string[]; metadata: { sage: { deps: string[]; orderOnlyDeps: string[]; inBuildSet: boolean; system: boolean; virtual?: boolean } } };
+    targets: Record<string, { options?: Record<string, string>; inputs?: Array<string | Record<string, string>> }>;
+    tags: string[];
+    metadata: { sage: { deps: string[]; orderOnlyDeps: string[]; inBuildSet: boolean; system: boolean; virtual?: boolean } } };
 }
 
 describe('nx-sage on a configured Sage 10.10.beta4 checkout (issue 11)', () => {
@@ -70,6 +72,15 @@ describe('nx-sage on a configured Sage 10.10.beta4 checkout (issue 11)', () => {
     }
     expect(mismatches).toEqual([]);
     expect(Object.keys(expected.packages).length).toBe(packages().length);
+  });
+
+  it('the targets use configure\'s SAGE_LOCAL, SAGE_VENV and PYTHON_FOR_VENV, and hash configure\'s outputs', () => {
+    const fixture = configuredCheckout();
+    const build = nodes.flint.data.targets.build;
+    expect(build.options).toMatchObject({ sageLocal: 'local', sageVenv: 'local/var/lib/sage/venv-python3.12', python: fixture.python });
+    expect(build.inputs).toEqual(expect.arrayContaining([{ runtime: expect.stringMatching(/^echo sage-configure [0-9a-f]{64}$/) }]));
+    // configure's choice, not the plugin's default `python3`.
+    expect(fixture.python).not.toBe('python3');
   });
 
   it('a package file newer than configure\'s Makefile is an error naming the file and how to re-run configure', () => {
