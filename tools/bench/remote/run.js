@@ -75,7 +75,7 @@ function main(opts, server, root) {
   else writeScriptTree(ws, 12);
   fs.mkdirSync(path.join(ws, 'upstream'), { recursive: true });
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(ws, 'node_modules'));
-  fs.writeFileSync(path.join(ws, 'nx.json'), JSON.stringify({ plugins: [{ plugin: 'nx-sage', options: { system: ['sysprovided'] } }] }, null, 2));
+  fs.writeFileSync(path.join(ws, 'nx.json'), JSON.stringify({ plugins: [{ plugin: 'nx-sage', options: opts.fixture === 'native' ? { system: ['sysprovided'] } : {} }] }, null, 2));
   fs.writeFileSync(path.join(ws, '.gitignore'), 'node_modules\n.nx\nlocal\nlogs\n');
   const upstream = path.join(root, 'upstream-saved');
   fs.cpSync(path.join(ws, 'upstream'), upstream, { recursive: true });
