@@ -88,6 +88,8 @@ function main(opts, server, root) {
     NX_TUI: 'false',
     CI: 'true',
     NX_SAGE_QUIET: '1',
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
     // A long native build holds the tree lock shared; on a loaded machine installs may wait long for it.
     NX_SAGE_LOCK_TIMEOUT_MS: String(6 * 3600_000),
     NX_CACHE_DIRECTORY: cacheDir,
@@ -108,7 +110,7 @@ function main(opts, server, root) {
       maxBuffer: 256 * 1024 * 1024,
     });
     const seconds = (performance.now() - t) / 1000;
-    const output = `${run.stdout}\n${run.stderr}`;
+    const output = `${run.stdout}\n${run.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
     if (run.status !== 0) throw new Error(`${label}: nx exited ${run.status}\n${output.slice(-4000)}`);
     const builds = output.split('\n').filter((l) => /nx run \S+:build/.test(l));
     const tags = { built: builds.filter((l) => !/\[(local|remote) cache\]/.test(l)).length, local: builds.filter((l) => /\[local cache\]/.test(l)).length, remote: builds.filter((l) => /\[remote cache\]/.test(l)).length };
