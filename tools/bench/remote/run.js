@@ -4,7 +4,7 @@
 // script package) installed three ways, in one run, at ONE checkout path (compiled artifacts are tied
 // to their SAGE_LOCAL path) and with one environment:
 //   full    nothing cached: every package is built, every build is uploaded to the remote cache;
-//   local   a fresh tree (no local/, logs/, .nx/workspace-data) with the local Nx cache warm;
+//   local   a fresh tree (no local/, logs/) with the local Nx cache warm (and Nx's cache database);
 //   remote  a fresh clone (also no upstream/ and an EMPTY local cache) with the remote cache warm.
 // local and remote alternate --reps times (medians reported). Target: remote <= 1.2 x local.
 //
@@ -96,8 +96,10 @@ function main(opts, server, root) {
     NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url,
     NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: TOKEN,
   });
+  // Nx 24 finds local cache entries through its database in .nx/workspace-data: the local-cache case
+  // keeps it (a tree reset on the same machine), the remote case starts without it (a fresh clone).
   const fresh = ({ keepUpstream }) => {
-    for (const d of ['local', 'logs', '.nx']) fs.rmSync(path.join(ws, d), { recursive: true, force: true });
+    for (const d of ['local', 'logs', ...(keepUpstream ? [] : ['.nx'])]) fs.rmSync(path.join(ws, d), { recursive: true, force: true });
     fs.rmSync(path.join(ws, 'upstream'), { recursive: true, force: true });
     if (keepUpstream) fs.cpSync(upstream, path.join(ws, 'upstream'), { recursive: true });
   };
@@ -130,6 +132,8 @@ function main(opts, server, root) {
     remote.push(install(`remote cache #${i + 1}`, emptyCache));
     fs.rmSync(emptyCache, { recursive: true, force: true });
   }
+  if (local.some((r) => r.tags.local !== full.tags.built)) throw new Error('the local-cache installs were not all served by the local cache');
+  if (remote.some((r) => r.tags.remote !== full.tags.built)) throw new Error('the remote-cache installs were not all served by the remote cache');
   for (const r of [...local, ...remote]) if (r.tags.built > 0) throw new Error(`a cached install built ${r.tags.built} package(s): the caches did not serve every build`);
   const result = {
     command: `node tools/bench/remote/run.js --reps ${opts.reps} --parallel ${opts.parallel} --fixture ${opts.fixture}`,
