@@ -4,11 +4,12 @@
 // script package) installed three ways, in one run, at ONE checkout path (compiled artifacts are tied
 // to their SAGE_LOCAL path) and with one environment:
 //   full    nothing cached: every package is built, every build is uploaded to the remote cache;
-//   local   a fresh tree (no local/, logs/, .nx/workspace-data) with the local Nx cache warm;
+//   local   a fresh tree (no local/, logs/) with the local Nx cache warm (and Nx's cache database);
 //   remote  a fresh clone (also no upstream/ and an EMPTY local cache) with the remote cache warm.
 // local and remote alternate --reps times (medians reported). Target: remote <= 1.2 x local.
 //
-//   npm run build && node tools/bench/remote/run.js [--reps 3] [--parallel 4] [--keep] [--json <file>]
+//   npm run build && node tools/bench/remote/run.js [--reps 3] [--parallel 4] [--fixture native|scripts] [--keep] [--json <file>]
+// --fixture scripts: 12 script packages instead (no compiler; minutes instead of a native build).
 'use strict';
 
 const { execFileSync, spawn, spawnSync } = require('node:child_process');
@@ -21,16 +22,18 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 const TOKEN = 'bench-remote-token';
 
 function parseArgs(argv) {
-  const opts = { reps: 3, parallel: 4, keep: false, json: undefined };
+  const opts = { reps: 3, parallel: 4, keep: false, json: undefined, fixture: 'native' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--reps') opts.reps = Number(argv[++i]);
     else if (a === '--parallel') opts.parallel = Number(argv[++i]);
     else if (a === '--keep') opts.keep = true;
     else if (a === '--json') opts.json = path.resolve(argv[++i]);
+    else if (a === '--fixture') opts.fixture = argv[++i];
     else throw new Error(`unknown argument ${a} (usage: run.js [--reps 3] [--parallel 4] [--keep] [--json <file>])`);
   }
   if (!(opts.reps >= 1)) throw new Error('--reps must be >= 1');
+  if (!['native', 'scripts'].includes(opts.fixture)) throw new Error('--fixture is native or scripts');
   return opts;
 }
 
@@ -54,12 +57,25 @@ async function startServer(dir) {
   }
 }
 
+/** `--fixture scripts`: n script packages (no upstream file, no compiler), a chain of dependencies. */
+function writeScriptTree(ws, n) {
+  for (let i = 0; i < n; i++) {
+    const dir = path.join(ws, 'build/pkgs', `script_${i}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'type'), 'standard\n');
+    fs.writeFileSync(path.join(dir, 'dependencies'), `${i > 0 ? `script_${i - 1}` : ''}\n----------\nAll lines of this file are ignored except the first.\n`);
+    fs.writeFileSync(path.join(dir, 'spkg-install.in'), `mkdir -p out\nhead -c 200000 /dev/urandom > out/data.bin\nsdh_install out/data.bin "$SAGE_LOCAL/share/script_${i}"\n`);
+  }
+}
+
 function main(opts, server, root) {
   const ws = path.join(root, 'ws');
   fs.mkdirSync(ws);
-  execFileSync(process.execPath, [path.join(REPO, 'tools/fixtures/native/build-fixtures.js'), '--out', ws], { stdio: 'pipe' });
+  if (opts.fixture === 'native') execFileSync(process.execPath, [path.join(REPO, 'tools/fixtures/native/build-fixtures.js'), '--out', ws], { stdio: 'pipe' });
+  else writeScriptTree(ws, 12);
+  fs.mkdirSync(path.join(ws, 'upstream'), { recursive: true });
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(ws, 'node_modules'));
-  fs.writeFileSync(path.join(ws, 'nx.json'), JSON.stringify({ plugins: [{ plugin: 'nx-sage', options: { system: ['sysprovided'] } }] }, null, 2));
+  fs.writeFileSync(path.join(ws, 'nx.json'), JSON.stringify({ plugins: [{ plugin: 'nx-sage', options: opts.fixture === 'native' ? { system: ['sysprovided'] } : {} }] }, null, 2));
   fs.writeFileSync(path.join(ws, '.gitignore'), 'node_modules\n.nx\nlocal\nlogs\n');
   const upstream = path.join(root, 'upstream-saved');
   fs.cpSync(path.join(ws, 'upstream'), upstream, { recursive: true });
@@ -72,12 +88,18 @@ function main(opts, server, root) {
     NX_TUI: 'false',
     CI: 'true',
     NX_SAGE_QUIET: '1',
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
+    // A long native build holds the tree lock shared; on a loaded machine installs may wait long for it.
+    NX_SAGE_LOCK_TIMEOUT_MS: String(6 * 3600_000),
     NX_CACHE_DIRECTORY: cacheDir,
     NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url,
     NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: TOKEN,
   });
+  // Nx 24 finds local cache entries through its database in .nx/workspace-data: the local-cache case
+  // keeps it (a tree reset on the same machine), the remote case starts without it (a fresh clone).
   const fresh = ({ keepUpstream }) => {
-    for (const d of ['local', 'logs', '.nx']) fs.rmSync(path.join(ws, d), { recursive: true, force: true });
+    for (const d of ['local', 'logs', ...(keepUpstream ? [] : ['.nx'])]) fs.rmSync(path.join(ws, d), { recursive: true, force: true });
     fs.rmSync(path.join(ws, 'upstream'), { recursive: true, force: true });
     if (keepUpstream) fs.cpSync(upstream, path.join(ws, 'upstream'), { recursive: true });
   };
@@ -90,7 +112,7 @@ function main(opts, server, root) {
       maxBuffer: 256 * 1024 * 1024,
     });
     const seconds = (performance.now() - t) / 1000;
-    const output = `${run.stdout}\n${run.stderr}`;
+    const output = `${run.stdout}\n${run.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
     if (run.status !== 0) throw new Error(`${label}: nx exited ${run.status}\n${output.slice(-4000)}`);
     const builds = output.split('\n').filter((l) => /nx run \S+:build/.test(l));
     const tags = { built: builds.filter((l) => !/\[(local|remote) cache\]/.test(l)).length, local: builds.filter((l) => /\[local cache\]/.test(l)).length, remote: builds.filter((l) => /\[remote cache\]/.test(l)).length };
@@ -110,9 +132,11 @@ function main(opts, server, root) {
     remote.push(install(`remote cache #${i + 1}`, emptyCache));
     fs.rmSync(emptyCache, { recursive: true, force: true });
   }
+  if (local.some((r) => r.tags.local !== full.tags.built)) throw new Error('the local-cache installs were not all served by the local cache');
+  if (remote.some((r) => r.tags.remote !== full.tags.built)) throw new Error('the remote-cache installs were not all served by the remote cache');
   for (const r of [...local, ...remote]) if (r.tags.built > 0) throw new Error(`a cached install built ${r.tags.built} package(s): the caches did not serve every build`);
   const result = {
-    command: `node tools/bench/remote/run.js --reps ${opts.reps} --parallel ${opts.parallel}`,
+    command: `node tools/bench/remote/run.js --reps ${opts.reps} --parallel ${opts.parallel} --fixture ${opts.fixture}`,
     machine: `${os.cpus().length} × ${os.cpus()[0].model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, node ${process.version}`,
     loadAverageAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))),
     builds: full.tags.built,
