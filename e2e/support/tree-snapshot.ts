@@ -20,6 +20,8 @@ export function snapshotTree(root: string): Map<string, string> {
       if (stat.isDirectory()) walk(child);
       else if (stat.isSymbolicLink()) out.set(child, `-> ${readlinkSync(full)}`);
       else if (/\/var\/lib\/sage\/installed\/[^/]+$|^var\/lib\/sage\/installed\//.test(child) && !child.includes('python3_venv')) out.set(child, normalizeStamp(readFileSync(full, 'utf8')));
+      // Installed scripts name the install attempt's own staging dir (SAGE_PKG_DIR): one per attempt.
+      else if (/\/var\/lib\/sage\/scripts\//.test(`/${child}`)) out.set(child, readFileSync(full, 'utf8').replace(/nx-install\/([^/.]+)\.\d+\.[0-9a-f]+/g, 'nx-install/$1.<attempt>'));
       else out.set(child, createHash('sha1').update(readFileSync(full)).digest('hex'));
     }
   };

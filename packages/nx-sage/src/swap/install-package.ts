@@ -25,7 +25,7 @@ import { journalPending, writeJournal, type SwapJournal } from './journal';
 import { completeSwap, rollbackSwap } from './recover';
 import { moveScriptsAside, planSwap } from './swap-plan';
 import { guardSwap } from './signal-guard';
-import { createStaging, removeStaging } from './staging';
+import { collectStaleStaging, createStaging, removeStaging } from './staging';
 import { swapStep } from './hooks';
 import { KEEP_EXISTING_PACKAGES } from './keep-existing';
 
@@ -69,6 +69,8 @@ export async function installPackage(input: InstallInput): Promise<InstallPlan> 
   }
 
   const decide = () => planInstall(installFacts(layout, paths, spkg.name, meta));
+  // Staging left by dead installs goes even when this one turns out to be a no-op (only dead owners' dirs: no lock needed).
+  collectStaleStaging(paths.installStagingRoot);
   // Most installs in a warm tree are no-ops: decide them under the shared lock, in parallel.
   const quick = await input.withLock('shared', `check ${paths.pkgName}`, async () => decide());
   if (quick.action === 'skip') {

@@ -3,7 +3,8 @@ import { readArtifact, readArtifactScripts, type ArtifactMeta } from '../stage/a
 import { hashPrefix } from '../stage/build-package';
 import { helperMode } from '../stage/scripts';
 import type { PackageLogger } from '../tree/logger';
-import { spkgPaths, type SageLayout, type SpkgPaths } from '../tree/paths';
+import { installStagingRoot, spkgPaths, type SageLayout, type SpkgPaths } from '../tree/paths';
+import { collectStaleStaging } from './staging';
 import type { WithLock } from './exclusive';
 import { installGroup, type Member } from './install-group';
 import { installFacts, installPackage } from './install-package';
@@ -63,6 +64,8 @@ export const decide = (item: BatchItem, paths: SpkgPaths, meta: ArtifactMeta) =>
  */
 export async function* installWave(input: WaveInput): AsyncGenerator<TopoOutcome<ItemResult>> {
   const installOne = input.installOne ?? installPackage;
+  // Staging left by dead installs goes even if the whole wave is a no-op (only dead owners' dirs: no lock needed).
+  for (const root of new Set(input.items.map((item) => installStagingRoot(item.layout.sageLocal)))) collectStaleStaging(root);
   const single: BatchItem[] = [];
   const candidates: { item: BatchItem; paths: SpkgPaths; meta: ArtifactMeta }[] = [];
   for (const item of input.items) {
