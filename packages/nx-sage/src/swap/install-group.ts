@@ -59,7 +59,12 @@ export async function installGroup(members: Member[], input: WaveInput): Promise
     // Additive (beside builds) only when every member is a first install (lock/install-lock.ts);
     // checked again inside, where a member that no longer qualifies goes its own way.
     const modeOf = (m: Member, plan = decide(m.item, m.paths, m.meta)) => chooseInstallMode(additiveFacts(m.item.layout, m.paths, m.meta, m.scripts, plan)).mode;
-    const groupMode = members.every((m) => modeOf(m) === 'additive') ? 'additive' : 'exclusive';
+    const groupMode = members.every((m) => {
+      const plan = decide(m.item, m.paths, m.meta);
+      return plan.action === 'skip' || modeOf(m, plan) === 'additive';
+    })
+      ? 'additive'
+      : 'exclusive';
     // NEEDS_EXCLUSIVE (an interrupted swap waits for recovery) leaves every member to go one by one.
     await withSwapLock(input.batchLock, groupMode, first.layout, label, (msg) => first.logger.info(msg), (lockSignal) =>
       guardSwap(lockSignal, async (signal) => {
