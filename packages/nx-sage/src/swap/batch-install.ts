@@ -367,7 +367,12 @@ async function installGroup(members: Member[], input: WaveInput): Promise<[Membe
     // Additive (beside builds) only when every member is a first install (lock/install-lock.ts);
     // checked again inside, where a member that no longer qualifies goes its own way.
     const modeOf = (m: Member, plan = decide(m.item, m.paths, m.meta)) => chooseInstallMode(additiveFacts(m.item.layout, m.paths, m.meta, m.scripts, plan)).mode;
-    const groupMode = members.every((m) => modeOf(m) === 'additive') ? 'additive' : 'exclusive';
+    const groupMode = members.every((m) => {
+      const plan = decide(m.item, m.paths, m.meta);
+      return plan.action === 'skip' || modeOf(m, plan) === 'additive';
+    })
+      ? 'additive'
+      : 'exclusive';
     await input.batchLock(groupMode, label, async (signal) => {
       const active: Member[] = [];
       const groupLine = (text: string) => {

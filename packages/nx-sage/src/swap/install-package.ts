@@ -58,8 +58,17 @@ export async function installPackage(input: InstallInput): Promise<InstallPlan> 
   }
 
   const decide = () => planInstall(installFacts(layout, paths, spkg.name, meta));
+  const scripts = readArtifactScripts(input.artifactsDir, meta);
+  // A first install that only adds files runs beside builds (lock/install-lock.ts). Plan and mode are
+  // read in one shared section (one snapshot: a stamp written just after the plan must not turn a
+  // first install into an exclusive one), read again inside the install's locks, and if they changed
+  // meanwhile the install goes exclusive.
+  const modeOf = (plan: InstallPlan): InstallLockMode => chooseInstallMode(additiveFacts(layout, paths, meta, scripts, plan)).mode;
   // Most installs in a warm tree are no-ops: decide them under the shared lock, in parallel.
-  const quick = await input.withLock('shared', `check ${paths.pkgName}`, async () => decide());
+  const { plan: quick, mode: quickMode } = await input.withLock('shared', `check ${paths.pkgName}`, async () => {
+    const plan = decide();
+    return { plan, mode: plan.action === 'skip' ? ('exclusive' as const) : modeOf(plan) };
+  });
   if (quick.action === 'skip') {
     logger.info(`nothing to do: ${quick.reason}`);
     return quick;
@@ -69,11 +78,7 @@ export async function installPackage(input: InstallInput): Promise<InstallPlan> 
   rmSync(staging, { recursive: true, force: true });
   await unpackArtifactTree(input.artifactsDir, meta, join(staging, 'tree'));
   if (meta.relocatable) rewriteTreePath(join(staging, 'tree'), meta.files, TREE_PLACEHOLDER, paths.tree);
-  const scripts = readArtifactScripts(input.artifactsDir, meta);
-  // A first install that only adds files runs beside builds (lock/install-lock.ts); the facts are
-  // read again inside the locks, and if they changed meanwhile the install goes exclusive.
-  const modeOf = (plan: InstallPlan): InstallLockMode => chooseInstallMode(additiveFacts(layout, paths, meta, scripts, plan)).mode;
-  let mode = modeOf(quick);
+  let mode = quickMode;
   try {
     for (;;) {
       const lockMode = mode;
