@@ -5,6 +5,9 @@ import { effectiveInstallMode, forcedInstallMode, installMutexDir, withInstallLo
 import type { LockWait, TreeLockOptions } from './types';
 import { withTreeLock } from './with-tree-lock';
 
+// Generous: these run real (in-process) locks, and a loaded CI machine is slow to the first hold.
+jest.setTimeout(60_000);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function deferred() {
   let resolve!: () => void;
@@ -31,7 +34,12 @@ describe('withInstallLock in one process', () => {
   let root: string;
   let tree: string;
   const waits: LockWait[] = [];
-  const opts: TreeLockOptions = { log: () => undefined, onWaited: (w) => waits.push(w) };
+  const logged: string[] = [];
+  const opts: TreeLockOptions = { log: (m) => logged.push(m), onWaited: (w) => waits.push(w) };
+  /** Until a "waiting for" line was logged (a wait that is never logged is not a wait, by design). */
+  const untilWaiting = async () => {
+    for (let i = 0; i < 600 && !logged.some((m) => m.includes('waiting for')); i++) await sleep(50);
+  };
   const saved = process.env.NX_SAGE_INSTALL_LOCK;
 
   beforeEach(() => {
@@ -39,6 +47,7 @@ describe('withInstallLock in one process', () => {
     tree = join(root, 'local');
     mkdirSync(tree);
     waits.length = 0;
+    logged.length = 0;
     delete process.env.NX_SAGE_INSTALL_LOCK;
   });
   afterEach(() => {
@@ -74,6 +83,7 @@ describe('withInstallLock in one process', () => {
       installed = true;
       return lock.mode;
     }, { ...opts, owner: 'pkg' });
+    await untilWaiting();
     await sleep(300);
     expect(installed).toBe(false);
     build.release();
@@ -92,7 +102,7 @@ describe('withInstallLock in one process', () => {
       installed = true;
       return lock.mode;
     }, opts);
-    await sleep(300);
+    await untilWaiting();
     expect(installed).toBe(false);
     build.release();
     expect(await install).toBe('exclusive');
@@ -113,7 +123,7 @@ describe('withInstallLock in one process', () => {
     const second = withPackageLock(tree, 'additive', async () => {
       events.push('second in');
     }, { ...opts, owner: 'second' });
-    await sleep(300);
+    await untilWaiting();
     leave.resolve();
     await Promise.all([first, second]);
     expect(events).toEqual(['first in', 'first out', 'second in']);

@@ -90,6 +90,33 @@ describe('summarizeRun', () => {
     ]);
   });
 
+  it('counts every recorded wait, per lock and mode, and charges each to the holder it waited behind', () => {
+    const waits: TaskFacts[] = [
+      {
+        project: 'mpfr',
+        target: 'build',
+        lockWaitMs: 3000,
+        lockWaits: [
+          { waitMs: 2000, mode: 'exclusive', lock: 'tree', section: 'install gmp-6.3.0 (prerequisite of mpfr)', behind: 'flint (build flint), shared', log: 'gmp-6.3.0.log' },
+          { waitMs: 1000, mode: 'exclusive', lock: 'install', section: 'install gmp-6.3.0 (prerequisite of mpfr)', behind: 'gmp (install gmp-6.3.0), exclusive' },
+        ],
+      },
+      { project: 'gmp', target: 'install', lockWaitMs: 500, lockWaits: [{ waitMs: 500, mode: 'shared', lock: 'tree', section: 'check gmp-6.3.0', behind: 'flint (build flint), shared' }] },
+    ];
+    const { lockWait } = summarizeRun(results, waits, graph);
+    expect(lockWait.totalMs).toBe(3500);
+    expect(lockWait.waits).toBe(3);
+    expect(lockWait.byKind).toEqual([
+      { kind: 'tree exclusive', waitMs: 2000, waits: 1 },
+      { kind: 'install exclusive', waitMs: 1000, waits: 1 },
+      { kind: 'tree shared', waitMs: 500, waits: 1 },
+    ]);
+    expect(lockWait.byHolder).toEqual([
+      { holder: 'flint (build flint), shared', waitMs: 2500, tasks: 2 },
+      { holder: 'gmp (install gmp-6.3.0), exclusive', waitMs: 1000, tasks: 1 },
+    ]);
+  });
+
   it('counts what installs did and keeps the facts on the tasks', () => {
     const report = summarizeRun(results, facts, graph);
     expect(report.installs).toEqual({ built: 0, swapped: 2, noop: 1 });
