@@ -1,7 +1,9 @@
 /**
  * One bad package never takes the workspace down (issue 15). The real-Python fixture tree
  * (tools/fixtures/python) plus:
- *  - `broken_type`: its `type` is unreadable (a directory: EISDIR even for root, unlike chmod 000);
+ *  - `broken_type`: its `type` cannot be read: not text (bytes no UTF-8 decoder accepts). The tests run
+ *    as root, for whom chmod 000 reads fine; a directory or dangling link named `type` is no file, so
+ *    Nx never hands it to the plugin (no project at all, which is make's view too);
  *  - `broken_line`: standard, its dependencies line uses `$(shell ...)`, which nx-sage does not evaluate;
  *  - `needs_broken`: standard, depends on broken_line.
  * `nx show projects` and `nx graph` work; `nx run-many -t install` installs every other package (real
@@ -22,7 +24,8 @@ describe('a broken package in an otherwise good tree', () => {
     ws = createWorkspace({});
     execFileSync(process.execPath, [FIXTURES, '--out', ws, '--quiet'], { stdio: 'pipe' });
     const pkg = (name: string) => join(ws, 'build/pkgs', name);
-    mkdirSync(join(pkg('broken_type'), 'type'), { recursive: true });
+    mkdirSync(pkg('broken_type'));
+    writeFileSync(join(pkg('broken_type'), 'type'), Buffer.from([0xff, 0xfe, 0x00, 0x73, 0x74, 0xc3, 0x28]));
     mkdirSync(pkg('broken_line'));
     writeFileSync(join(pkg('broken_line'), 'type'), 'standard\n');
     writeFileSync(join(pkg('broken_line'), 'dependencies'), 'seedlib $(shell echo pip) | $(PYTHON)\n');
@@ -60,8 +63,8 @@ describe('a broken package in an otherwise good tree', () => {
     const run = runNx(ws, ['run-many', '-t', 'install', '--parallel=4', '--output-style=static']);
     const output = plain(run.stdout + run.stderr);
     expect(run.status).not.toBe(0);
-    expect(output).toMatch(/cannot run broken_line:build: package 'broken_line' is broken\n.*build\/pkgs\/broken_line\/dependencies:1: .*\$\(shell echo pip\)/);
-    expect(output).toMatch(/cannot run broken_type:build: package 'broken_type' is broken\n.*build\/pkgs\/broken_type\/type: .*cannot read the type file/);
+    expect(output).toMatch(/cannot run broken_line:(build|install): package 'broken_line' is broken\n.*build\/pkgs\/broken_line\/dependencies:1: .*\$\(shell echo pip\)/);
+    expect(output).toMatch(/cannot run broken_type:(build|install): package 'broken_type' is broken\n.*build\/pkgs\/broken_type\/type: .*cannot read the type file/);
     // Every good package was built and installed into the real venv (one Sage stamp each).
     const sage = join(ws, 'local/var/lib/sage');
     const venv = join(sage, readdirSync(sage).find((e) => e.startsWith('venv-python'))!);

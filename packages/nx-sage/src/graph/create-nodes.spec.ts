@@ -170,6 +170,13 @@ describe('createNodes / createDependencies', () => {
     it('an unsupported make function names the construct', () =>
       expectBroken(spkgFiles('foo', { type: 'standard', dependencies: 'gmp $(shell echo mpfr) | pip' }), 'foo', [/build\/pkgs\/foo\/dependencies:1/, /\$\(shell echo mpfr\)/, /not supported/]));
     it('an empty type', () => expectBroken(spkgFiles('foo', { type: '' }), 'foo', [/build\/pkgs\/foo\/type:1/, /type file is empty/]));
+    it('a type file that is not text', async () => {
+      root = makeTempTree({ ...TREE, ...spkgFiles('foo', { type: 'x' }) });
+      writeFileSync(join(root, 'build/pkgs/foo/type'), Buffer.from([0xff, 0xfe, 0x73, 0xc3, 0x28]));
+      const { projects } = await infer(root);
+      expect(sage(projects.foo).error).toMatch(/build\/pkgs\/foo\/type: package 'foo': cannot read the type file/);
+      expect(projects.foo.targets!.build.executor).toBe('nx-sage:error');
+    });
     it('a malformed checksums.ini', () =>
       expectBroken(spkgFiles('foo', { type: 'standard', 'package-version.txt': '1', 'checksums.ini': 'tarball=foo-VERSION.tgz\nsha256: 12' }), 'foo', [/build\/pkgs\/foo\/checksums.ini:2/, /malformed line/]));
     it('a package name Sage would reject', () => expectBroken(spkgFiles('Foo-Bar', { type: 'standard' }), 'Foo-Bar', [/package 'Foo-Bar'/, /lower case/]));

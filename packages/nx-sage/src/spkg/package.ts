@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseChecksums, type SpkgTarball } from './checksums';
 import { firstLine } from './dependencies';
@@ -86,6 +86,8 @@ function readType(pkg: string, file: string): SpkgType {
   let raw: string | null;
   try {
     raw = readPackageText(file);
+    // A type file that is not text (binary garbage, a corrupted checkout) cannot be read as a type.
+    if (raw !== null && raw.includes('\uFFFD')) new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
   } catch (error) {
     throw new SpkgError(`cannot read the type file (${(error as Error).message})`, {
       code: 'EUNREADABLE',

@@ -24,6 +24,12 @@ function graphOf(specs: Record<string, Spec>): Pick<ProjectGraph, 'nodes' | 'dep
 const names = (graph: ReturnType<typeof graphOf>, project: string) => dependencyInstalls(graph, project).map((s) => s.project);
 
 describe('dependencyInstalls', () => {
+  it('a broken prerequisite (nx-sage:error targets) fails the dependent with its name and problem', () => {
+    const graph = graphOf({ libnauty: { executor: 'nx-sage:error' }, giac: { deps: ['libnauty'] } });
+    (graph.nodes.libnauty.data.targets!.install.options as Record<string, string>).message = 'build/pkgs/libnauty/dependencies:1: unsupported';
+    expect(() => dependencyInstalls(graph, 'giac')).toThrow(/prerequisite 'libnauty' is broken, so this package cannot build:\nbuild\/pkgs\/libnauty\/dependencies:1: unsupported/);
+  });
+
   it('lists normal and order-only prerequisites transitively, each after its own prerequisites', () => {
     const graph = graphOf({
       python3_venv: { executor: 'nx:noop', virtual: true },

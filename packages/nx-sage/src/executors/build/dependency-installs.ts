@@ -54,8 +54,17 @@ export function dependencyInstalls(graph: Graph, project: string): DependencyIns
   return order;
 }
 
+/** A prerequisite that is a broken package (graph/project-config.ts buildErrorProject): its problem, for the dependent. */
+export class BrokenPrerequisiteError extends Error {
+  constructor(readonly prerequisite: string, problem: string) {
+    super(`prerequisite '${prerequisite}' is broken, so this package cannot build:\n${problem}`);
+    this.name = 'BrokenPrerequisiteError';
+  }
+}
+
 function installStep(graph: Graph, project: string): DependencyInstall | undefined {
   for (const target of Object.values(graph.nodes[project].data.targets ?? {})) {
+    if (target.executor === 'nx-sage:error') throw new BrokenPrerequisiteError(project, String((target.options as { message?: string })?.message ?? ''));
     const kind = target.executor ? KIND_OF_EXECUTOR[target.executor] : undefined;
     if (kind) return { project, kind, options: target.options as SpkgExecutorOptions };
   }
