@@ -1,6 +1,7 @@
-import { lstatSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InstallLockMode } from './install-lock';
+import { lexists } from '../tree/lexists';
 
 /** What decides whether an install may run beside builds (see install-lock.ts). */
 export interface AdditiveFacts {
@@ -23,15 +24,6 @@ export function chooseInstallMode(facts: AdditiveFacts): { mode: InstallLockMode
   if (facts.presentDistributions > 0) return { mode: 'exclusive', why: 'the venv already has its Python distribution' };
   if (facts.hasInstallHooks) return { mode: 'exclusive', why: 'runs spkg-preinst/spkg-postinst' };
   return { mode: 'additive', why: 'first install: adds files only' };
-}
-
-function lexists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** How many of `files` (tree-relative) exist in `tree`. */

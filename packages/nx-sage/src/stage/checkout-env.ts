@@ -25,6 +25,27 @@ export interface CheckoutEnvInput {
   pkgDir: string;
 }
 
+/** sage-spkg's per-package variables (where the package builds, stages, installs and logs); every tree gets them. */
+export function spkgVariables(input: Omit<CheckoutEnvInput, 'baseEnv'>): Record<string, string> {
+  const { layout, spkg, paths } = input;
+  return {
+    SAGE_ROOT: layout.sageRoot,
+    SAGE_SRC: join(layout.sageRoot, 'src'),
+    SAGE_INST_LOCAL: paths.tree,
+    SAGE_BUILD_DIR: paths.buildRoot,
+    SAGE_DESTDIR: paths.destdir,
+    SAGE_DESTDIR_LOCAL: paths.destdirLocal,
+    SAGE_SPKG_INST: paths.stampDir,
+    SAGE_SPKG_SCRIPTS: paths.scriptsRoot,
+    SAGE_SPKG_WHEELS: paths.wheelsDir,
+    SAGE_LOGS: join(layout.sageRoot, 'logs', 'pkgs'),
+    SAGE_PKG_DIR: input.pkgDir,
+    PKG_NAME: paths.pkgName,
+    PKG_BASE: spkg.name,
+    PKG_VER: spkg.versionWithPatchlevel,
+  };
+}
+
 /**
  * The process environment of a package script in a configured Sage checkout: what make + sage-spkg
  * hand over (the user's environment, sage-spkg's per-package variables, make's PATH prefix), and
@@ -40,20 +61,7 @@ export function checkoutSpkgEnv(input: CheckoutEnvInput): Record<string, string>
   // nx's own variables are no business of a package build (and change its logs between runs).
   for (const name of Object.keys(env)) if (name.startsWith('NX_')) delete env[name];
   Object.assign(env, {
-    SAGE_ROOT: layout.sageRoot,
-    SAGE_SRC: join(layout.sageRoot, 'src'),
-    SAGE_INST_LOCAL: paths.tree,
-    SAGE_BUILD_DIR: paths.buildRoot,
-    SAGE_DESTDIR: paths.destdir,
-    SAGE_DESTDIR_LOCAL: paths.destdirLocal,
-    SAGE_SPKG_INST: paths.stampDir,
-    SAGE_SPKG_SCRIPTS: paths.scriptsRoot,
-    SAGE_SPKG_WHEELS: paths.wheelsDir,
-    SAGE_LOGS: join(layout.sageRoot, 'logs', 'pkgs'),
-    SAGE_PKG_DIR: input.pkgDir,
-    PKG_NAME: paths.pkgName,
-    PKG_BASE: spkg.name,
-    PKG_VER: spkg.versionWithPatchlevel,
+    ...spkgVariables(input),
     // make's per-package rule: PATH=$(SAGE_SRC)/bin:$(<tree>)/bin:$PATH; build/make/install adds build/bin.
     PATH: [join(layout.sageRoot, 'src', 'bin'), join(paths.tree, 'bin'), join(layout.sageRoot, 'build', 'bin'), baseEnv.PATH]
       .filter(Boolean)

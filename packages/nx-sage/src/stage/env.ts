@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkoutSpkgEnv } from './checkout-env';
+import { checkoutSpkgEnv, spkgVariables } from './checkout-env';
 import type { SageLayout, SpkgPaths } from '../tree/paths';
 
 export interface SpkgEnvInput {
@@ -39,24 +39,11 @@ export function buildSpkgEnv(input: SpkgEnvInput): Record<string, string> {
       .join(PATH_SEP);
   const libDirs = [join(local, 'lib')];
   const env: Record<string, string> = {
-    SAGE_ROOT: layout.sageRoot,
-    SAGE_SRC: join(layout.sageRoot, 'src'),
+    ...spkgVariables(input),
     SAGE_LOCAL: local,
     SAGE_VENV: venv,
     SAGE_SHARE: join(local, 'share'),
-    SAGE_INST_LOCAL: paths.tree,
-    SAGE_BUILD_DIR: paths.buildRoot,
-    SAGE_DESTDIR: paths.destdir,
-    SAGE_DESTDIR_LOCAL: paths.destdirLocal,
-    SAGE_SPKG_INST: paths.stampDir,
-    SAGE_SPKG_SCRIPTS: paths.scriptsRoot,
-    SAGE_SPKG_WHEELS: paths.wheelsDir,
-    SAGE_LOGS: join(layout.sageRoot, 'logs', 'pkgs'),
     SAGE_DISTFILES: layout.distfiles,
-    SAGE_PKG_DIR: input.pkgDir,
-    PKG_NAME: paths.pkgName,
-    PKG_BASE: spkg.name,
-    PKG_VER: spkg.versionWithPatchlevel,
     SAGE_NUM_THREADS: String(layout.jobs),
     SAGE_NUM_THREADS_PARALLEL: String(layout.jobs),
     MAKE: `make -j${layout.jobs}`,

@@ -5,6 +5,7 @@ import type { SageLayout, SpkgPaths } from '../tree/paths';
 import { isSafeManifestPath, stripLeadingSlash } from './manifest';
 import { readStamps } from './stamp';
 import { distributionsPresent } from './venv-state';
+import { lexists } from '../tree/lexists';
 
 /** What decides whether a package installed by Sage's own make counts as installed. */
 export interface AdoptionFacts {
@@ -53,11 +54,3 @@ export function readAdoptionFacts(layout: SageLayout, paths: SpkgPaths, pkg: str
   };
 }
 
-function lexists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

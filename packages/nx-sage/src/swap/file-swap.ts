@@ -1,15 +1,7 @@
 import { copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmdirSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { swapStep } from './hooks';
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { lexists } from '../tree/lexists';
 
 /** rename, falling back to copy + rename when source and target are on different file systems. */
 function moveFile(from: string, to: string): void {
@@ -48,7 +40,7 @@ export class FileSwap {
   /** Takes `rel` out of the tree (kept in the backup). Missing files are ignored, as in Sage. */
   remove(rel: string): void {
     const target = join(this.tree, rel);
-    if (!exists(target) || lstatSync(target).isDirectory()) return;
+    if (!lexists(target) || lstatSync(target).isDirectory()) return;
     const backup = join(this.backupDir, rel);
     mkdirSync(dirname(backup), { recursive: true });
     swapStep('remove');
@@ -59,11 +51,11 @@ export class FileSwap {
   put(rel: string, from: string): void {
     const target = join(this.tree, rel);
     mkdirSync(dirname(target), { recursive: true });
-    if (exists(target)) {
+    if (lexists(target)) {
       if (lstatSync(target).isDirectory()) throw new Error(`${target} is a directory in the tree but a file in the package`);
       const backup = join(this.backupDir, rel);
       mkdirSync(dirname(backup), { recursive: true });
-      if (!exists(backup)) {
+      if (!lexists(backup)) {
         try {
           linkSync(target, backup);
         } catch {

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, machine, release, type, version as osVersion } from 'node:os';
 import { join } from 'node:path';
 import type { Spkg } from '../spkg';
@@ -28,6 +28,7 @@ import { guardSwap } from './signal-guard';
 import { collectStaleStaging, createStaging, removeStaging } from './staging';
 import { swapStep } from './hooks';
 import { KEEP_EXISTING_PACKAGES } from './keep-existing';
+import { lexists } from '../tree/lexists';
 
 export type { WithLock };
 export { KEEP_EXISTING_PACKAGES };
@@ -139,15 +140,6 @@ export function installFacts(layout: SageLayout, paths: SpkgPaths, pkg: string, 
     distributionsPresent: distributionsPresent(layout.sageVenv, meta.distributions),
     interrupted: journalPending(paths.tree, pkg),
   };
-}
-
-function lexists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 type Fail = (phase: BuildPhase, code: BuildError['code'], problem: string, extra?: { hint?: string; file?: string; cause?: unknown }) => BuildError;
