@@ -2,6 +2,9 @@
 // needed) and e2e specs that run real nx, python and pip in temporary workspaces.
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json', diagnostics: { warnOnly: false, ignoreCodes: [151002] } }];
 module.exports = {
+  // Jest reads testTimeout globally (a project's own is ignored): 10 min for e2e hooks and tests; unit
+  // specs that need less say so themselves.
+  testTimeout: 600000,
   reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],
   projects: [
     {

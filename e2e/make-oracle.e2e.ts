@@ -115,7 +115,8 @@ describe('make is the oracle: the same packages built by make and by nx-sage (is
     const n = runNx(byNx, ['run-many', '-t', 'install', '-p', ...PACKAGES, '--parallel=2'], OFFLINE);
     console.log(`nx run-many -t install: ${((Date.now() - t) / 1000).toFixed(0)} s (load ${load()})`);
     if (n.status !== 0) throw new Error(`nx-sage failed:\n${(n.stdout + n.stderr).slice(-8000)}`);
-  });
+    // Sage's make of eight packages with its re-configure: minutes (jest's testTimeout is global, not per project).
+  }, 2_400_000);
   afterAll(() => {
     removeWorkspace(byMake);
     removeWorkspace(byNx);
