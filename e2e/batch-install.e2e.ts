@@ -40,7 +40,8 @@ describe('batched install on real pip', () => {
   afterAll(() => removeWorkspace(ws));
 
   it('nx run-many -t install works with the batch executor; pip check is clean', () => {
-    const run = nx('run-many', '-t', 'install', '--parallel=8');
+    // A first run with an empty cache does not batch by default (executors/install/batch-mode.ts): force it here.
+    const run = runNx(ws, ['run-many', '-t', 'install', '--parallel=8', '--output-style=static'], { NX_SAGE_INSTALL_BATCH: 'always' });
     const output = run.stdout + run.stderr;
     expect(output).toMatch(/Successfully ran target install/);
     expect(run.status).toBe(0);
