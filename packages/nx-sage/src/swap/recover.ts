@@ -1,19 +1,11 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BuildError } from '../tree/errors';
 import { removeEmptyParents } from './file-swap';
 import { readJournals, removeJournal, type SwapJournal } from './journal';
 import { restorePipState } from './pip-restore';
 import { ATOMIC_TMP_PREFIX, writeFileAtomic } from './stamp';
-
-const lexists = (path: string): boolean => {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { lexists } from '../tree/lexists';
 
 export interface RecoverOptions {
   /** Put the old distributions back with pip (false: the caller does it, e.g. a batch's one pip call). */

@@ -1,9 +1,10 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { venvPython, type SageLayout, type SpkgPaths } from '../tree/paths';
 import { newJournal, type PipRestore, type SwapJournal } from './journal';
 import { isSafeManifestPath, removalOrder, stripLeadingSlash } from './manifest';
 import { readStamps } from './stamp';
+import { lexists } from '../tree/lexists';
 
 export interface SwapPlanInput {
   layout: SageLayout;
@@ -18,15 +19,6 @@ export interface SwapPlanInput {
   /** Installed scripts the new version writes into SAGE_SPKG_SCRIPTS/<pkg> (`prerm`, `piprm`, ...). */
   newScripts: readonly string[];
 }
-
-const lexists = (path: string): boolean => {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * Everything a swap will do, decided under the exclusive lock before anything moves, as the journal
