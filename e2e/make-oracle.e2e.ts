@@ -145,7 +145,8 @@ describe('make is the oracle: the same packages built by make and by nx-sage (is
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(byMake, 'node_modules'));
     writeFileSync(join(byMake, 'nx.json'), JSON.stringify({ plugins: [{ plugin: 'nx-sage', options: { python: configuredCheckout().python } }] }));
     const before = mtimes(byMake);
-    const run = runNx(byMake, ['run-many', '-t', 'install', '-p', ...PACKAGES, '--parallel=2'], OFFLINE);
+    // static: the tasks' own lines (what ran, what was adopted) are printed, not folded away.
+    const run = runNx(byMake, ['run-many', '-t', 'install', '-p', ...PACKAGES, '--parallel=2', '--output-style=static'], OFFLINE);
     const out = run.stdout + run.stderr;
     if (run.status !== 0) throw new Error(out.slice(-6000));
     expect(out).not.toMatch(/running spkg-/);
