@@ -5,7 +5,8 @@
 //   - GNU make -jN over the same graph (normal + order-only prerequisites, one rule per package that
 //     sleeps the same time), the reference scheduler with no lock and no per-task overhead;
 //   - nx-sage: `nx run-many -t install --parallel=N` on a fresh tree and a fresh Nx cache.
-// Prints makespan, the critical-path and work/N bounds, nx/make and the tree-lock waits (run report and
+// Prints makespan, the critical-path and work/N bounds, nx/make, the CPU time each used (GNU time: the
+// command and all its children) and the tree-lock waits (run report and
 // package logs). Sleeps use no CPU: what is left is scheduling, locking and per-task overhead.
 //
 // Usage: npm run build && node tools/bench/makespan/run.js [--scale=1] [--jobs=4,8] [--seed=1]
@@ -142,19 +143,22 @@ const nxEnv = {
   ...extraEnv,
 };
 
+/** Wall time and CPU time (user + system of the command and all its children, GNU time). */
 function timed(cmd, args, options) {
+  const cpuFile = join(ws, '.bench/cpu.txt');
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, ...options });
+  const r = spawnSync('/usr/bin/time', ['-o', cpuFile, '-f', '%U %S', cmd, ...args], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, ...options });
   const s = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-4000)}\n${(r.stderr ?? '').slice(-4000)}`);
-  return { s, out: r.stdout + r.stderr };
+  const [user, sys] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  return { s, cpu: user + sys, out: r.stdout + r.stderr };
 }
 
 function runMake(n) {
   const dir = join(ws, '.bench/make');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'stamps'), { recursive: true });
-  return timed('make', [`-j${n}`, '-f', join(ws, '.bench/Makefile'), 'all'], { cwd: dir }).s;
+  return timed('make', [`-j${n}`, '-f', join(ws, '.bench/Makefile'), 'all'], { cwd: dir });
 }
 
 /** Lock waits from the package logs: every "got the … lock … after X" line (one per wait). */
@@ -175,11 +179,12 @@ function runNx(n) {
   for (const dir of ['local', 'logs', '.nx/cache', '.bench/report.json']) rmSync(join(ws, dir), { recursive: true, force: true });
   const reportFile = join(ws, '.bench/report.json');
   const env = { ...nxEnv, NX_CACHE_DIRECTORY: join(ws, '.nx/cache'), NX_SAGE_REPORT_FILE: reportFile };
-  const { s, out } = timed(join(ws, 'node_modules/.bin/nx'), [...(root ? ['run', `${root}:install`] : ['run-many', '-t', 'install']), `--parallel=${n}`, '--outputStyle=static'], { cwd: ws, env });
+  const { s, cpu, out } = timed(join(ws, 'node_modules/.bin/nx'), [...(root ? ['run', `${root}:install`] : ['run-many', '-t', 'install']), `--parallel=${n}`, '--outputStyle=static'], { cwd: ws, env });
   const report = existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : undefined;
   const waits = logWaits();
   return {
     s,
+    cpu,
     ran: (out.match(/Successfully ran target install/) ? 'ok' : '?'),
     reportWaitS: report ? report.lockWait.totalMs / 1000 : NaN,
     reportWaiters: report ? report.lockWait.tasks.length : NaN,
@@ -200,7 +205,8 @@ if (Object.keys(extraEnv).length) console.log(`nx env: ${JSON.stringify(extraEnv
 const rows = [];
 for (const n of jobs) {
   const bound = Math.max(criticalPath, work / n);
-  const make = only === 'nx' ? NaN : runMake(n);
+  const makeRun = only === 'nx' ? { s: NaN, cpu: NaN } : runMake(n);
+  const make = makeRun.s;
   const nx = only === 'make' ? undefined : runNx(n);
   const row = {
     N: n,
@@ -211,6 +217,7 @@ for (const n of jobs) {
     'nx/make': nx ? (nx.s / make).toFixed(2) : '–',
     'nx/bound': nx ? (nx.s / bound).toFixed(2) : '–',
     'make/bound': (make / bound).toFixed(2),
+    'cpu make/nx s': `${fmt(makeRun.cpu)}/${fmt(nx?.cpu)}`,
     'lock wait (report)': nx ? `${fmt(nx.reportWaitS)} s, ${nx.reportWaiters} tasks` : '–',
     'lock wait (logs)': nx ? `${fmt(nx.logWaitS)} s, ${nx.logWaits} waits (${nx.logExclusiveWaits} excl.)` : '–',
     load: loadavg()[0].toFixed(2),

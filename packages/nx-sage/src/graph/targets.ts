@@ -131,9 +131,11 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
     dependsOn: [...(names.build ? [names.build] : []), ...installDeps, ...venvGate],
     cache: false,
     // Never cached, but Nx 24's `affected` selects TASKS by matching changed files against each task's
-    // inputs: with the build's inputs, `nx affected -t install` selects exactly the installs whose
-    // build is affected (X + normal dependents); with none it would select nothing.
-    inputs,
+    // inputs: with the build's file inputs, `nx affected -t install` selects exactly the installs whose
+    // build is affected (X + normal dependents); with none it would select nothing. Only the files:
+    // machine inputs would change no selection, and every task process parses the whole project graph
+    // (they made up 30 % of it).
+    inputs: fileInputs(node, ctx),
     metadata: metadata(`Swap ${label} into ${spkg.trees} in one exclusive section and write its stamp`),
   });
   add('uninstall', {
@@ -163,6 +165,17 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
  * configure's outputs (identity-inputs.ts).
  */
 export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfiguration['inputs'] {
+  return [
+    ...fileInputs(node, ctx),
+    ...identityInputs(ctx.sageRoot, ctx.options, ctx.pluginHash),
+    // Test switches (tree/test-switches.ts): a stub or race-control build never shares a real build's hash.
+    ...TEST_SWITCHES.map((env) => ({ env })),
+    ...configureInputs(ctx),
+  ];
+}
+
+/** The files of a build's inputs: what `nx affected` matches changed files against. */
+export function fileInputs(node: PackageNode, ctx: TargetContext): string[] {
   const deps = normalClosure(ctx.graph, node.spkg.name, ctx.options.hermetic).filter((dep) => dep !== ctx.graph.venvNode);
   const pkgs = rel(ctx.sageRoot, 'build/pkgs');
   const fileDeps = node.fileDeps
@@ -184,10 +197,6 @@ export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfig
     ...deps.map((dep) => `{workspaceRoot}/${pkgs}/${dep}/**/*`),
     ...fileDeps,
     ...[...new Set(linked)].sort(),
-    ...identityInputs(ctx.sageRoot, ctx.options, ctx.pluginHash),
-    // Test switches (tree/test-switches.ts): a stub or race-control build never shares a real build's hash.
-    ...TEST_SWITCHES.map((env) => ({ env })),
-    ...configureInputs(ctx),
   ];
 }
 

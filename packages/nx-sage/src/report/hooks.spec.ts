@@ -1,5 +1,5 @@
 import type { PostTasksExecutionContext, ProjectGraph } from '@nx/devkit';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempTree, removeTree } from '../testing/temp-tree';
 import { formatDuration } from './format';
@@ -92,14 +92,16 @@ describe('run report hooks', () => {
     expect(readRunFacts(runFactsDir(root, 'run1'))).toEqual([]);
   });
 
-  it('NX_SAGE_REPORT=false turns both hooks off', async () => {
+  it('NX_SAGE_REPORT=false turns the report off; the run id (which names the run memo) is still given, and its data removed', async () => {
     process.env.NX_SAGE_REPORT = 'false';
     delete process.env[RUN_ID_ENV];
     await preTasksExecution({}, { id: 'run2', workspaceRoot: root, nxJsonConfiguration: {}, argv: [] });
-    expect(process.env[RUN_ID_ENV]).toBeUndefined();
+    expect(process.env[RUN_ID_ENV]).toBe('run2');
+    mkdirSync(join(runFactsDir(root, 'run2'), 'memo'), { recursive: true });
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    await postTasksExecution({}, context({ 'gmp:install': result('gmp:install', 'success', 0, 10) }));
+    await postTasksExecution({}, { ...context({ 'gmp:install': result('gmp:install', 'success', 0, 10) }), id: 'run2' });
     expect(out).not.toHaveBeenCalled();
+    expect(existsSync(runFactsDir(root, 'run2'))).toBe(false);
   });
 });
 

@@ -14,10 +14,10 @@ const reportDisabled = () => process.env.NX_SAGE_REPORT === 'false';
 
 /**
  * Before Nx runs tasks: give the run an id every executor inherits (Nx copies env changes made here
- * into its own process, and executors are its children), and start the run's facts afresh.
+ * into its own process, and executors are its children), and start the run's facts afresh. The id
+ * also names the run's memo (executors/common/run-memo.ts), so it is set with the report off too.
  */
 export const preTasksExecution: PreTasksExecution<NxSagePluginOptions> = (_options, context) => {
-  if (reportDisabled()) return;
   process.env[RUN_ID_ENV] = context.id;
   try {
     clearRunFacts(context.workspaceRoot, context.id);
@@ -32,9 +32,9 @@ export const preTasksExecution: PreTasksExecution<NxSagePluginOptions> = (_optio
  * log, not the terminal: the JSON file is written either way.
  */
 export const postTasksExecution: PostTasksExecution<NxSagePluginOptions> = async (_options, context) => {
-  if (reportDisabled()) return;
   const factsDir = runFactsDir(context.workspaceRoot, context.id);
   try {
+    if (reportDisabled()) return;
     const file = writeRunReport(context, readRunFacts(factsDir), readProjectGraph());
     if (file) process.stdout.write(`\n${file.text}\n`);
   } catch (error) {

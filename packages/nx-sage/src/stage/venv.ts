@@ -24,7 +24,10 @@ async function venvWorks(python: string): Promise<boolean> {
 export async function ensureVenv(layout: SageLayout, minor: string, say: (message: string) => void): Promise<'present' | 'created'> {
   const stampDir = join(layout.sageVenv, 'var', 'lib', 'sage', 'installed');
   const stamp = join(stampDir, venvStampName(minor, layout.python));
-  if ((await venvWorks(venvPython(layout))) && existsSync(stamp)) {
+  // make's test is the stamp alone; a venv whose interpreter (a link to the base Python) and
+  // pyvenv.cfg are there too is taken as working without starting Python, once per task.
+  const intact = existsSync(stamp) && existsSync(venvPython(layout)) && existsSync(join(layout.sageVenv, 'pyvenv.cfg'));
+  if (intact) {
     say(`nothing to do: ${layout.sageVenv} works (Python ${minor})`);
     return 'present';
   }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { run } from '../../process/run';
+import { memoizeForRun } from './run-memo';
 import type { SageLayout } from '../../tree/paths';
 
 /** The options object every nx-sage executor gets (the graph plugin writes the same one for all targets). */
@@ -34,13 +35,15 @@ export interface ResolvedOptions {
 const minorVersions = new Map<string, Promise<string>>();
 
 /**
- * `3.11` of a Python executable, asked once per process: a batch or a build's prerequisites resolve
- * the options of hundreds of packages that name the same Python.
+ * `3.11` of a Python executable, asked once per process (a batch or a build's prerequisites resolve
+ * the options of hundreds of packages that name the same Python) and once per Nx run (common/run-memo.ts;
+ * keyed by what picks the interpreter: the name, PATH, the directory and pyenv's version selection).
  */
 export function pythonMinorVersion(python: string): Promise<string> {
   let pending = minorVersions.get(python);
   if (!pending) {
-    pending = run(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']).then((result) => result.output.trim().split('\n').pop()!.trim());
+    const ask = () => run(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']).then((result) => result.output.trim().split('\n').pop()!.trim());
+    pending = memoizeForRun({ pythonMinor: python, cwd: process.cwd(), path: process.env.PATH, pyenv: process.env.PYENV_VERSION }, ask);
     minorVersions.set(python, pending);
     pending.catch(() => minorVersions.delete(python));
   }
