@@ -17,7 +17,12 @@ export const createDependencies = disabled ? undefined : sageDependencies;
 // env changes made here into its own process before it schedules tasks.
 const pre: PreTasksExecution<NxSagePluginOptions> = async (options, context) => {
   await sagePre(options, context);
-  const decision = installBatchMode({ env: process.env, argv: context.argv, cacheEntries: () => countCacheEntries(context.workspaceRoot) });
+  const decision = installBatchMode({
+    env: process.env,
+    argv: context.argv,
+    cacheEntries: () => countCacheEntries(context.workspaceRoot),
+    nxJson: context.nxJsonConfiguration as Record<string, unknown>,
+  });
   if (decision.batchMode) process.env.NX_BATCH_MODE = decision.batchMode;
 };
 export const preTasksExecution = disabled ? undefined : pre;

@@ -13,6 +13,18 @@ describe('installBatchMode', () => {
     expect(decide()).toEqual({ why: expect.stringMatching(/cached builds/) });
   });
 
+  it('keeps batches in a fresh clone (empty local cache) when a remote cache may serve the builds', () => {
+    const fresh = (env: Record<string, string>, nxJson: Record<string, unknown> = {}, argv: string[] = []) =>
+      installBatchMode({ env, argv, cacheEntries: () => 0, nxJson }).batchMode;
+    expect(fresh({ NX_SELF_HOSTED_REMOTE_CACHE_SERVER: 'http://127.0.0.1:9000' })).toBeUndefined();
+    expect(fresh({}, { s3: { bucket: 'b' } })).toBeUndefined();
+    expect(fresh({}, { nxCloudId: 'abc' })).toBeUndefined();
+    // Controls: no remote cache, cloud turned off, the remote cache skipped.
+    expect(fresh({})).toBe('false');
+    expect(fresh({ NX_NO_CLOUD: 'true' }, { nxCloudId: 'abc' })).toBe('false');
+    expect(fresh({ NX_SELF_HOSTED_REMOTE_CACHE_SERVER: 'http://127.0.0.1:9000' }, {}, ['--skip-remote-cache'])).toBe('false');
+  });
+
   it('leaves an explicit choice alone: NX_BATCH_MODE, --batch, NX_SAGE_INSTALL_BATCH', () => {
     expect(decide({ NX_BATCH_MODE: 'true' }, [], 0).batchMode).toBeUndefined();
     expect(decide({}, ['--batch'], 0).batchMode).toBeUndefined();

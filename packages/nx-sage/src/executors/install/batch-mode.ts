@@ -12,7 +12,8 @@ import { cacheDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
  * the cache (one pip call for many wheels).
  *
  * NX_SAGE_INSTALL_BATCH: `auto` (default): no batches when every build will run (empty local Nx
- * cache, or --skip-nx-cache); `always`; `never`. An explicit NX_BATCH_MODE or --batch wins.
+ * cache and no remote cache, or --skip-nx-cache); `always`; `never`. An explicit NX_BATCH_MODE or
+ * --batch wins.
  */
 export type InstallBatchSetting = 'auto' | 'always' | 'never';
 
@@ -21,10 +22,25 @@ export interface BatchModeInput {
   argv: readonly string[];
   /** Entries of the local Nx cache (task outputs), counted only when needed. */
   cacheEntries: () => number;
+  /** nx.json: where a remote cache may be configured. */
+  nxJson?: Record<string, unknown>;
+}
+
+/**
+ * Whether builds may come from a remote cache in this run: Nx's self-hosted HTTP cache, Nx Cloud, or one
+ * of the bucket/shared-directory caches configured in nx.json. Then an empty local cache (a fresh clone)
+ * does not mean that every build runs.
+ */
+export function remoteCacheConfigured(env: Record<string, string | undefined>, argv: readonly string[], nxJson: Record<string, unknown> = {}): boolean {
+  if (env.NX_SKIP_REMOTE_CACHE === 'true' || argv.includes('--skip-remote-cache') || argv.includes('--skipRemoteCache')) return false;
+  if (env.NX_SELF_HOSTED_REMOTE_CACHE_SERVER) return true;
+  if (['s3', 'gcs', 'azure', 'sharedFs'].some((key) => nxJson[key] !== undefined)) return true;
+  const cloudOff = env.NX_NO_CLOUD === 'true' || nxJson.neverConnectToCloud === true;
+  return !cloudOff && Boolean(env.NX_CLOUD_ACCESS_TOKEN || nxJson.nxCloudAccessToken || nxJson.nxCloudId);
 }
 
 /** `'false'` to turn batches off for this run (the value for NX_BATCH_MODE), else undefined. Pure but for cacheEntries. */
-export function installBatchMode({ env, argv, cacheEntries }: BatchModeInput): { batchMode?: 'false'; why: string } {
+export function installBatchMode({ env, argv, cacheEntries, nxJson }: BatchModeInput): { batchMode?: 'false'; why: string } {
   if (env.NX_BATCH_MODE !== undefined && env.NX_BATCH_MODE !== '') return { why: `NX_BATCH_MODE=${env.NX_BATCH_MODE} is set` };
   if (argv.some((a) => a === '--batch' || a.startsWith('--batch='))) return { why: '--batch was given' };
   const setting = (env.NX_SAGE_INSTALL_BATCH ?? 'auto').trim().toLowerCase();
@@ -34,7 +50,11 @@ export function installBatchMode({ env, argv, cacheEntries }: BatchModeInput): {
   if (argv.includes('--skip-nx-cache') || argv.includes('--skipNxCache') || env.NX_SKIP_NX_CACHE === 'true' || env.NX_DISABLE_NX_CACHE === 'true') {
     return { batchMode: 'false', why: 'the cache is skipped: every build runs' };
   }
-  if (cacheEntries() === 0) return { batchMode: 'false', why: 'the local Nx cache is empty: every build runs' };
+  if (cacheEntries() === 0) {
+    // A fresh clone with a warm remote cache restores its builds together, like a warm local cache.
+    if (remoteCacheConfigured(env, argv, nxJson)) return { why: 'the local Nx cache is empty, but builds may come from the remote cache' };
+    return { batchMode: 'false', why: 'the local Nx cache is empty: every build runs' };
+  }
   return { why: 'cached builds: installs become ready together' };
 }
 
