@@ -52,7 +52,7 @@ describe('run report (pre/postTasksExecution hooks)', () => {
     const out = plain(run.stdout);
     expect(out).toMatch(/^nx-sage: 3 tasks in [\d.]+s: 3 ran, 0 restored from cache, 0 skipped$/m);
     expect(out).toMatch(/^ {2}installs: 2 swapped in, 0 built in place, 1 already installed$/m);
-    expect(out).toMatch(/^ {2}tree lock: 1\.5s waited by 2 tasks; behind c:install \(pid 1\) 1\.5s$/m);
+    expect(out).toMatch(/^ {2}tree lock: 1\.5s waited in 2 waits by 2 tasks; behind c:install \(pid 1\) 1\.5s$/m);
     expect(out).toMatch(/^ {2}critical path \([\d.]+s\): c:install \S+ → b:install \S+ → a:install \S+$/m);
     expect(out).toMatch(/^ {2}JSON report: \.nx\/workspace-data\/nx-sage-report\.json$/m);
 
