@@ -116,11 +116,17 @@ describe('lock granularity: a long build does not hold back an unrelated chain',
     const perLog = (list: { file?: string; log?: string }[]) =>
       list.reduce<Record<string, number>>((acc, x) => ({ ...acc, [(x.file ?? x.log)!]: (acc[(x.file ?? x.log)!] ?? 0) + 1 }), {});
     expect(perLog(facts)).toEqual(perLog(logged));
-    // The long build is named as the holder of the longest wait, which is most of the build's time.
-    const longest = facts.sort((a: { waitMs: number }, b: { waitMs: number }) => b.waitMs - a.waitMs)[0];
-    expect(longest.behind).toMatch(/^longpkg \(build longpkg\), shared$/);
-    expect(longest.waitMs).toBeGreaterThan((LONG / 4) * 1000);
-    expect(report.lockWait.byHolder[0].holder).toBe(longest.behind);
+    // The long build is named as the holder of a wait that lasts most of the build's time. (Not always
+    // THE longest: the chain's next build, queued behind chain_a's install that waits for the long build,
+    // can wait as long, behind chain_a.)
+    const longHolder = 'longpkg (build longpkg), shared';
+    const behindLong = facts.filter((f: { behind?: string }) => f.behind === longHolder);
+    expect(behindLong.length).toBeGreaterThan(0);
+    const longestBehindLong = Math.max(...behindLong.map((f: { waitMs: number }) => f.waitMs));
+    expect(longestBehindLong).toBeGreaterThan((LONG / 4) * 1000);
+    // The report's per-holder total for the long build is the sum of those waits.
+    const total = behindLong.reduce((sum: number, f: { waitMs: number }) => sum + f.waitMs, 0);
+    expect(report.lockWait.byHolder.find((h: { holder: string }) => h.holder === longHolder)?.waitMs).toBeCloseTo(total, -1);
     expect(existsSync(join(ws, 'report.json'))).toBe(true);
   });
 });

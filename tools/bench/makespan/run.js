@@ -19,11 +19,10 @@
 //   --plan   print the generated times, work and critical path, and exit
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
-const { createHash } = require('node:crypto');
 const { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
 const { cpus, loadavg, tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
-const { baseSeconds } = require('./times');
+const { VENV, plan, writeSyntheticPackages } = require('./synthetic');
 
 const argv = process.argv.slice(2);
 const opt = (name, fallback) => (argv.find((a) => a.startsWith(`--${name}=`)) ?? `--${name}=${fallback}`).slice(name.length + 3);
@@ -35,57 +34,10 @@ const extraEnv = Object.fromEntries(argv.filter((a) => a.startsWith('--env=')).m
 const repo = resolve(__dirname, '../../..');
 const shared = resolve(repo, '../shared/sage-10.10.beta4');
 const graph = JSON.parse(readFileSync(join(shared, 'graph.json'), 'utf8'));
-const VENV = 'python3_venv';
 
 // ---- the build set and its times ----------------------------------------------------------------
-const pkgs = graph.packages;
-const buildSet = new Set();
-for (const stack = Object.keys(pkgs).filter((n) => pkgs[n].type === 'standard'); stack.length; ) {
-  const name = stack.pop();
-  if (buildSet.has(name)) continue;
-  buildSet.add(name);
-  if (pkgs[name]) stack.push(...pkgs[name].deps, ...pkgs[name].orderOnlyDeps);
-}
 const root = opt('root', '');
-if (root) {
-  if (!buildSet.has(root)) throw new Error(`--root=${root}: not in the standard build set`);
-  const closure = new Set();
-  for (const stack = [root]; stack.length; ) {
-    const name = stack.pop();
-    if (closure.has(name)) continue;
-    closure.add(name);
-    if (pkgs[name]) stack.push(...pkgs[name].deps, ...pkgs[name].orderOnlyDeps);
-  }
-  for (const name of [...buildSet]) if (!closure.has(name)) buildSet.delete(name);
-}
-const names = [...buildSet].sort();
-const prereqs = (n) => (pkgs[n] ? { deps: pkgs[n].deps.filter((d) => buildSet.has(d)), orderOnly: pkgs[n].orderOnlyDeps.filter((d) => buildSet.has(d)) } : { deps: [], orderOnly: [] });
-
-// mulberry32: a tiny seeded PRNG, so a seed names one exact set of times.
-function prng(a) {
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(seed);
-const seconds = {};
-for (const n of names) {
-  const jitter = seed === 0 ? 1 : 0.9 + 0.2 * random();
-  seconds[n] = Math.round(baseSeconds(n, pkgs[n]) * jitter * scale * 1000) / 1000;
-}
-const work = names.reduce((s, n) => s + seconds[n], 0);
-const finish = {};
-const longest = (n) => {
-  if (finish[n] !== undefined) return finish[n];
-  finish[n] = 0; // cycle guard (make drops the edge too)
-  const { deps, orderOnly } = prereqs(n);
-  return (finish[n] = seconds[n] + Math.max(0, ...[...deps, ...orderOnly].map(longest)));
-};
-const criticalPath = Math.max(...names.map(longest));
+const { names, seconds, work, criticalPath, prereqs } = plan(graph, { scale, seed, root });
 
 if (argv.includes('--plan')) {
   for (const n of names) console.log(`${n}\t${seconds[n]}`);
@@ -102,26 +54,7 @@ symlinkSync(join(repo, 'node_modules'), join(ws, 'node_modules'));
 writeFileSync(join(ws, 'nx.json'), JSON.stringify({ plugins: ['nx-sage'] }));
 writeFileSync(join(ws, '.gitignore'), 'node_modules\n.nx\nlocal\nlogs\nupstream\n.bench\n');
 const upstream = join(ws, 'upstream');
-mkdirSync(upstream, { recursive: true });
-const KEEP = new Set(['type', 'dependencies', 'dependencies_order_only', 'dependencies_check']);
-const sha = (algo, file) => createHash(algo).update(readFileSync(file)).digest('hex');
-for (const n of names) {
-  if (!pkgs[n] || pkgs[n].source === 'none') continue; // the venv node; iconv (source none) stays nx:noop
-  const dir = join(ws, 'build/pkgs', n);
-  for (const file of readdirSync(dir)) if (!KEEP.has(file)) rmSync(join(dir, file), { recursive: true, force: true });
-  writeFileSync(join(dir, 'package-version.txt'), '1.0\n');
-  writeFileSync(join(dir, 'trees.txt'), `${pkgs[n].trees}\n`);
-  const src = join(ws, '.bench/src', `${n}-1.0`);
-  mkdirSync(src, { recursive: true });
-  writeFileSync(join(src, 'README'), `${n}: synthetic package of the makespan benchmark\n`);
-  const tarball = join(upstream, `${n}-1.0.tar.gz`);
-  execFileSync('tar', ['czf', tarball, '-C', join(ws, '.bench/src'), `${n}-1.0`]);
-  writeFileSync(join(dir, 'checksums.ini'), `tarball=${n}-VERSION.tar.gz\nsha1=${sha('sha1', tarball)}\nsha256=${sha('sha256', tarball)}\n`);
-  writeFileSync(
-    join(dir, 'spkg-install.in'),
-    `sleep ${seconds[n]}\nmkdir -p "$SAGE_DESTDIR_LOCAL/share/makespan"\necho ${n} > "$SAGE_DESTDIR_LOCAL/share/makespan/${n}"\n`,
-  );
-}
+writeSyntheticPackages(graph, join(ws, 'build/pkgs'), upstream, join(ws, '.bench/src'), names, seconds);
 
 // GNU make over the same graph: one rule per package that sleeps the same time and touches a stamp.
 const stamp = (n) => `$(S)/${n}`;
