@@ -82,7 +82,9 @@ async function main() {
     for (const line of lines.filter((l) => /nx-sage/.test(l))) console.log(`  (nx: ${line.trim()})`);
     return JSON.parse(lines.find((l) => l.startsWith('[')) ?? '[]');
   };
-  const buildable = new Set([...tagged('tag:sage:build'), ...tagged('tag:sage:system')]);
+  // Packages configure left to the system are not goals: `make <pkg>` builds a package even when it is
+  // dummy (nx-sage's install of one is a no-op); make reaches their .dummy stamps as prerequisites.
+  const buildable = new Set(tagged('tag:sage:build'));
   const goals = present.filter((n) => buildable.has(n) && goalSet.has(n));
   for (const root of [bySage, byNx]) cpSync(join(root, 'local'), join(root, '.bench-local'), { recursive: true, verbatimSymlinks: true });
   const fresh = (root) => {
