@@ -100,9 +100,9 @@ function logWaits() {
   const waits = [];
   for (const file of existsSync(dir) ? readdirSync(dir) : []) {
     for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
-      // formatDuration: 350ms, 4.2s, 1m 02s
-      const m = /got the (\w+) (?:install )?lock on .* after (?:(\d+)m )?(\d+(?:\.\d+)?)(ms|s)$/.exec(line);
-      if (m) waits.push({ mode: m[1], ms: Number(m[2] ?? 0) * 60_000 + Number(m[3]) * (m[4] === 's' ? 1000 : 1) });
+      // The lock's formatDuration (lock/holder-info.ts): "18 ms", "4.2 s", "2.5 min"
+      const m = /got the (\w+) (?:install )?lock on .* after (\d+(?:\.\d+)?) (ms|s|min)$/.exec(line);
+      if (m) waits.push({ mode: m[1], ms: Number(m[2]) * { ms: 1, s: 1000, min: 60_000 }[m[3]] });
     }
   }
   return waits;
