@@ -5,7 +5,8 @@
  *  - clone A builds and uploads;
  *  - clone B has a `cc` first on PATH that reports another compiler: it gets no hit, builds everything;
  *  - clone C is configured like A: every build is a remote hit.
- * Then the build engine: changing one file of the plugin's dist that only the build executor loads
+ * With the Nx daemon on (it keeps its task hasher between runs), a compiler change between two runs is
+ * still seen. Then the build engine: changing one file of the plugin's dist that only the build executor loads
  * changes the hash of every build (Nx's own hasher, e2e/support/nx-hash-probe.js), and undoing it
  * restores them.
  */
@@ -93,6 +94,32 @@ describe('the remote cache shares a build only between machines it is valid on',
 
   it('clone C, configured like A, gets every build from the remote cache', () => {
     expect(build(clone())).toEqual({ alpha: 'remote', beta: 'remote', gamma: 'remote' });
+  });
+
+  it('with the Nx daemon on, a compiler change between two runs is seen: the daemon keeps no stale runtime identity', () => {
+    const ws = clones[2]; // clone C: its local cache holds all three builds
+    const daemonEnv = { ...env(), NX_DAEMON: 'true', NX_CACHE_DIRECTORY: join(ws, '.nx/cache') };
+    const served = () => {
+      const run = runNx(ws, ['run-many', '-t', 'build', '--parallel=3', '--output-style=static'], daemonEnv);
+      const output = run.stdout + run.stderr;
+      expect({ status: run.status, output }).toMatchObject({ status: 0 });
+      return Object.fromEntries(BUILDS.map((pkg) => [pkg, /\[(local|remote) cache\]/.test(output.split('\n').find((l) => new RegExp(`nx run ${pkg}:build`).test(l)) ?? '') ? 'cached' : 'built']));
+    };
+    const cached = { alpha: 'cached', beta: 'cached', gamma: 'cached' };
+    try {
+      expect(served()).toEqual(cached);
+      // A compiler no clone has used (clone B's builds are in the remote cache under its identity).
+      writeFileSync(join(toolBin, 'cc'), '#!/bin/sh\necho "cc (Third Vendor) 77.0.1"\n');
+      chmodSync(join(toolBin, 'cc'), 0o755);
+      expect(served()).toEqual({ alpha: 'built', beta: 'built', gamma: 'built' });
+      rmSync(join(toolBin, 'cc'));
+      expect(served()).toEqual(cached);
+      // The runs were hashed by the daemon (the point of this test), not in-process.
+      expect(readFileSync(join(ws, '.nx/workspace-data/d/daemon.log'), 'utf8')).toMatch(/HASH_TASKS/);
+    } finally {
+      rmSync(join(toolBin, 'cc'), { force: true });
+      runNx(ws, ['daemon', '--stop'], daemonEnv);
+    }
   });
 
   it('changing one file of the build engine changes every build hash; undoing it restores them', () => {
