@@ -104,14 +104,19 @@ async function main() {
       cwd: byNx,
       env: { ...nxEnv, NX_CACHE_DIRECTORY: join(byNx, '.nx/cache') },
     });
-    const same = JSON.stringify(stampNames(bySage)) === JSON.stringify(stampNames(byNx));
+    const [fromSage, fromNx] = [stampNames(bySage), stampNames(byNx)];
+    const same = JSON.stringify(fromSage) === JSON.stringify(fromNx);
+    if (!same) {
+      console.log(`  stamps only Sage's make wrote: ${fromSage.filter((s) => !fromNx.includes(s)).join(' ') || '-'}`);
+      console.log(`  stamps only nx-sage wrote: ${fromNx.filter((s) => !fromSage.includes(s)).join(' ') || '-'}`);
+    }
     const row = {
       N: n,
       "Sage's make s": sage.s.toFixed(1),
       'nx s': nx.s.toFixed(1),
       "nx/Sage's make": (nx.s / sage.s).toFixed(2),
       'cpu Sage/nx s': `${sage.cpu.toFixed(1)}/${nx.cpu.toFixed(1)}`,
-      'same stamps': same ? 'yes' : `NO (${stampNames(bySage).length} vs ${stampNames(byNx).length})`,
+      'same stamps': same ? 'yes' : `NO (${fromSage.length} vs ${fromNx.length})`,
       load: loadavg()[0].toFixed(2),
     };
     rows.push(row);
