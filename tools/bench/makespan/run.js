@@ -18,11 +18,12 @@
 //            a loaded machine; nx runs `nx run <pkg>:install`, make the rule of <pkg>
 //   --plan   print the generated times, work and critical path, and exit
 'use strict';
-const { execFileSync, spawnSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
 const { cpus, loadavg, tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 const { VENV, plan, writeSyntheticPackages } = require('./synthetic');
+const { timed: timedRun } = require('./timed');
 
 const argv = process.argv.slice(2);
 const opt = (name, fallback) => (argv.find((a) => a.startsWith(`--${name}=`)) ?? `--${name}=${fallback}`).slice(name.length + 3);
@@ -76,16 +77,7 @@ const nxEnv = {
   ...extraEnv,
 };
 
-/** Wall time and CPU time (user + system of the command and all its children, GNU time). */
-function timed(cmd, args, options) {
-  const cpuFile = join(ws, '.bench/cpu.txt');
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-o', cpuFile, '-f', '%U %S', cmd, ...args], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, ...options });
-  const s = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-4000)}\n${(r.stderr ?? '').slice(-4000)}`);
-  const [user, sys] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-  return { s, cpu: user + sys, out: r.stdout + r.stderr };
-}
+const timed = (cmd, args, options) => timedRun(cmd, args, options, join(ws, '.bench/cpu.txt'));
 
 function runMake(n) {
   const dir = join(ws, '.bench/make');

@@ -12,12 +12,13 @@
 // Usage: npm run build && node -r @swc-node/register tools/bench/makespan/sage-make.js [--jobs=4,8] [--scale=1] [--seed=1]
 //          [--root=<pkg>: only <pkg> and its prerequisites as goals] [--keep]
 'use strict';
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
 const { cpus, loadavg } = require('node:os');
 const { join, resolve } = require('node:path');
 const { configuredCheckout, copyConfiguredCheckout } = require('../../../e2e/support/configured-checkout.ts');
 const { plan, writeSyntheticPackages } = require('./synthetic');
+const { timed: timedRun } = require('./timed');
 
 const argv = process.argv.slice(2);
 const opt = (name, fallback) => (argv.find((a) => a.startsWith(`--${name}=`)) ?? `--${name}=${fallback}`).slice(name.length + 3);
@@ -33,15 +34,7 @@ const goalSet = new Set(plan(graph, { scale, seed, root }).names);
 // A closed port: a file missing from upstream/ fails at once instead of waiting on the network.
 const OFFLINE = { SAGE_SERVER: 'http://127.0.0.1:9/', V: '0' };
 
-function timed(cmd, args, options) {
-  const cpuFile = join(options.cwd, '.bench-cpu.txt');
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-o', cpuFile, '-f', '%U %S', cmd, ...args], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, ...options });
-  const s = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-4000)}\n${(r.stderr ?? '').slice(-4000)}`);
-  const [user, sys] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-  return { s, cpu: user + sys, out: r.stdout + r.stderr };
-}
+const timed = (cmd, args, options) => timedRun(cmd, args, options, join(options.cwd, '.bench-cpu.txt'));
 
 function reconfigure(root) {
   return new Promise((done, fail) => {
