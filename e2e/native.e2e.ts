@@ -121,7 +121,8 @@ describe('native packages (issue 5)', () => {
     const oldSqlpyHash = stamp('sqlpy-1.0', VENV).nx_sage.artifact_hash;
     const run = runNx(ws, ['run-many', '-t', 'install', '--parallel=4', '--output-style=stream'], { WATCHER_SECONDS: '15' });
     poller.kill('SIGTERM');
-    return new Promise<void>((resolve) => poller.on('exit', () => resolve())).then(() => {
+    // 'close', not 'exit': 'exit' can come before the poller's last stdout chunk has been read.
+    return new Promise<void>((resolve) => poller.on('close', () => resolve())).then(() => {
       expect(run.status).toBe(0);
       const text = out(run);
       for (const rebuilt of ['sqlite', 'sqlhello', 'sqlpy', 'watcher']) expect(text).toMatch(new RegExp(`^\\s*> nx run ${rebuilt}:build *$`, 'm'));

@@ -32,7 +32,7 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
     child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000); // a refusal exits at once; a started server would not
-    child.on('exit', (code) => {
+    child.on('close', (code) => { // 'close': after the output was read ('exit' can come first)
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
@@ -49,7 +49,7 @@ export async function startCli(args: string[], env: Record<string, string> = {},
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   const deadline = Date.now() + 15_000;
   let url: string | undefined;
   while (!url) {

@@ -146,7 +146,7 @@ function createCacheServer(options) {
     if (announced === undefined || !/^\d+$/.test(announced)) return reply(res, 400, 'missing or invalid Content-Length header\n', { close: true });
     const length = Number(announced);
     if (length === 0) return reply(res, 400, 'empty body\n', { close: true });
-    if (length > maxBytes) return reply(res, 413, `entry of ${length} bytes is over the limit of ${maxBytes}\n`, { close: true });
+    if (length > maxBytes) return replyAndLinger(req, res, record, 413, `entry of ${length} bytes is over the limit of ${maxBytes}\n`, maxBytes);
     if (await store.has(hash)) return reply(res, 409, 'already cached: an entry is never replaced\n');
     if (record.expectsContinue) res.writeContinue();
     const created = await store.write(hash, req, length, record); // counts record.bytes as they arrive
@@ -161,6 +161,37 @@ function reply(res, status, body, { close = false, headers = {} } = {}) {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...(close ? { Connection: 'close' } : {}), ...headers });
   res.end(body);
+}
+
+/**
+ * Answers a request whose body we will not read, then closes the connection gracefully: the answer and a
+ * FIN, the body still read and thrown away for up to LINGER_MS or `cap` bytes, then the socket is gone.
+ * Closing at once makes the kernel reset a connection the client is still uploading on, and the reset can
+ * destroy our answer before the client read it (fetch: "fetch failed" instead of 413). Written on the
+ * socket: Node's response would either destroy it at once (Connection: close) or offer it for reuse.
+ */
+const LINGER_MS = 1000;
+function replyAndLinger(req, res, record, status, body, cap) {
+  const socket = req.socket;
+  record.status = status; // the response object never ends: the log line takes the status from here
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  let discarded = 0;
+  const done = () => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  const timer = setTimeout(done, LINGER_MS);
+  timer.unref();
+  req.on('data', (chunk) => {
+    discarded += chunk.length;
+    if (discarded > cap) done();
+  });
+  req.once('end', done);
+  req.once('error', done);
+  socket.once('close', () => clearTimeout(timer));
 }
 
 module.exports = { createCacheServer };
