@@ -77,7 +77,7 @@ describe('nx-sage on a configured Sage 10.10.beta4 checkout (issue 11)', () => {
   it('the targets use configure\'s SAGE_LOCAL, SAGE_VENV and PYTHON_FOR_VENV, and hash configure\'s outputs', () => {
     const fixture = configuredCheckout();
     const build = nodes.flint.data.targets.build;
-    expect(build.options).toMatchObject({ sageLocal: 'local', sageVenv: 'local/var/lib/sage/venv-python3.12', python: fixture.python });
+    expect(build.metadata.nxSage.options).toMatchObject({ sageLocal: 'local', sageVenv: 'local/var/lib/sage/venv-python3.12', python: fixture.python });
     expect(build.inputs).toEqual(expect.arrayContaining([{ runtime: expect.stringMatching(/^echo sage-configure [0-9a-f]{64}$/) }]));
     // configure's choice, not the plugin's default `python3`.
     expect(fixture.python).not.toBe('python3');

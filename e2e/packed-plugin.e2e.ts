@@ -127,7 +127,9 @@ describe('the packed plugin in a Sage checkout without package.json (issue 7)', 
     const run = nx('show', 'project', 'seedapp', '--json');
     expect(run.status).toBe(0);
     const project = JSON.parse(run.stdout);
-    expect(project.targets.build.executor).toBe('nx-sage:build');
+    // Builds run the plugin's task command (task-command/), reached through node_modules on every clone.
+    expect(project.targets.build.executor).toBe('nx:run-commands');
+    expect(project.targets.build.options.command).toMatch(/^node node_modules\/nx-sage\/dist\/task-command\/run-task\.js build '\{"package":"seedapp",/);
     expect(project.targets.install.executor).toBe('nx-sage:install');
     expect(project.metadata.sage.version).toBe('3.0.9');
   });

@@ -6,6 +6,7 @@ import { readSageTree } from '../spkg/tree';
 import { NodesCache } from './nodes-cache';
 import { normalizeOptions, type NormalizedOptions, type NxSagePluginOptions } from './options';
 import { pluginHash } from './plugin-hash';
+import { taskEntryPath } from '../task-command/command';
 import { buildErrorProject, buildPackageProject, buildVenvProject } from './project-config';
 import type { TargetContext } from './targets';
 import { buildTreeGraph, type TreeGraph } from './tree-graph';
@@ -51,6 +52,7 @@ export async function createSageNodes(
         optionsHash,
         configured?.outputsHash ?? 'unconfigured',
         pluginHash(),
+        taskEntryPath(workspaceRoot),
       ]);
       let perFile = cache.get(key);
       if (!perFile) {
@@ -90,7 +92,7 @@ function inferTree(
   const names = files.map((file) => posix.basename(posix.dirname(file)));
   const tree = readSageTree(join(workspaceRoot, sageRoot), names);
   const graph: TreeGraph = configured ? configured.graph(tree, options) : buildTreeGraph(tree, options);
-  const ctx: TargetContext = { graph, options, sageRoot, pluginHash: pluginHash(), configureHash: configured?.outputsHash };
+  const ctx: TargetContext = { graph, options, sageRoot, pluginHash: pluginHash(), configureHash: configured?.outputsHash, taskEntry: taskEntryPath(workspaceRoot) };
   const perFile: TreeResult = {};
   for (const node of graph.nodes.values()) {
     const project = buildPackageProject(node, ctx);

@@ -3,7 +3,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
 import type { NxSagePluginOptions } from '../graph/options';
-import { clearRunFacts, readRunFacts, RUN_ID_ENV, runFactsDir } from './facts';
+import { PROJECT_GRAPH_ENV } from '../task-command/task-context';
+import { clearRunFacts, readRunFacts, RUN_DIR_ENV, RUN_ID_ENV, runFactsDir } from './facts';
 import { formatReport } from './format';
 import { summarizeRun } from './summarize';
 import { buildRunTaskGraph, isSageTask } from './task-graph';
@@ -19,6 +20,9 @@ const reportDisabled = () => process.env.NX_SAGE_REPORT === 'false';
  */
 export const preTasksExecution: PreTasksExecution<NxSagePluginOptions> = (_options, context) => {
   process.env[RUN_ID_ENV] = context.id;
+  process.env[RUN_DIR_ENV] = runFactsDir(context.workspaceRoot, context.id);
+  // The graph file Nx wrote for this run: build commands read it without loading Nx (task-command/).
+  process.env[PROJECT_GRAPH_ENV] = join(workspaceDataDirectoryForWorkspace(context.workspaceRoot), 'project-graph.json');
   try {
     clearRunFacts(context.workspaceRoot, context.id);
   } catch (error) {
