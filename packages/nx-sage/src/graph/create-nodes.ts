@@ -6,7 +6,8 @@ import { readSageTree } from '../spkg/tree';
 import { NodesCache } from './nodes-cache';
 import { normalizeOptions, type NormalizedOptions, type NxSagePluginOptions } from './options';
 import { pluginHash } from './plugin-hash';
-import { taskEntryPath } from '../task-command/command';
+import { pluginFilePath, taskEntryPath } from '../task-command/command';
+import { IDENTITY_SCRIPT_FILE } from './runtime-identity';
 import { buildErrorProject, buildPackageProject, buildVenvProject } from './project-config';
 import type { TargetContext } from './targets';
 import { buildTreeGraph, type TreeGraph } from './tree-graph';
@@ -92,7 +93,15 @@ function inferTree(
   const names = files.map((file) => posix.basename(posix.dirname(file)));
   const tree = readSageTree(join(workspaceRoot, sageRoot), names);
   const graph: TreeGraph = configured ? configured.graph(tree, options) : buildTreeGraph(tree, options);
-  const ctx: TargetContext = { graph, options, sageRoot, pluginHash: pluginHash(), configureHash: configured?.outputsHash, taskEntry: taskEntryPath(workspaceRoot) };
+  const ctx: TargetContext = {
+    graph,
+    options,
+    sageRoot,
+    pluginHash: pluginHash(),
+    configureHash: configured?.outputsHash,
+    taskEntry: taskEntryPath(workspaceRoot),
+    identityScript: pluginFilePath(workspaceRoot, IDENTITY_SCRIPT_FILE),
+  };
   const perFile: TreeResult = {};
   for (const node of graph.nodes.values()) {
     const project = buildPackageProject(node, ctx);

@@ -32,11 +32,11 @@ export const BUILD_ENV: readonly string[] = [
  * (plugin code hash, compilers, libc, OS, Python ABI: graph/runtime-identity.ts) as ONE runtime command
  * that Nx runs once per run, the environment, and configure's outputs (graph/configure-inputs.ts).
  */
-export function identityInputs(sageRoot: string, options: NormalizedOptions, pluginHash: string): Inputs {
+export function identityInputs(sageRoot: string, options: NormalizedOptions, pluginHash: string, identityScript: string): Inputs {
   const configured = configureOutputFiles(options).map((file) => `{workspaceRoot}/${posix.normalize(posix.join(sageRoot, file))}`);
   return [
     ...configured,
-    { runtime: runtimeIdentityCommand(options.python, pluginHash) },
+    { runtime: runtimeIdentityCommand(options.python, pluginHash, identityScript) },
     ...BUILD_ENV.map((env) => ({ env })),
   ];
 }

@@ -4,9 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IDENTITY_SCRIPT, runtimeIdentityCommand } from './runtime-identity';
+import { IDENTITY_SCRIPT_FILE, runtimeIdentityCommand } from './runtime-identity';
 
 jest.setTimeout(120_000);
+const PLUGIN_ROOT = join(__dirname, '..', '..');
 
 describe('runtimeIdentityCommand', () => {
   let dir: string;
@@ -17,10 +18,11 @@ describe('runtimeIdentityCommand', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const identity = (env: Record<string, string | undefined> = {}) =>
-    execFileSync('/bin/sh', ['-c', runtimeIdentityCommand('python3', '0123abcd')], { encoding: 'utf8', env: { ...process.env, ...env } });
+    execFileSync('/bin/sh', ['-c', runtimeIdentityCommand('python3', '0123abcd', IDENTITY_SCRIPT_FILE)], { cwd: PLUGIN_ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
 
-  it('survives the shell: no double quote, $, backquote or backslash in the inline script', () => {
-    expect(IDENTITY_SCRIPT).not.toMatch(/["$`\\]/);
+  it('names the script by a relative path (the same on every clone) and quotes it for the shell', () => {
+    expect(runtimeIdentityCommand('python3', 'h', 'node_modules/nx-sage/assets/runtime-identity.py')).toBe('python3 node_modules/nx-sage/assets/runtime-identity.py h');
+    expect(runtimeIdentityCommand('python3', 'h', "../odd dir/it's.py")).toBe(`python3 '../odd dir/it'\\''s.py' h`);
   });
 
   it('prints plugin, compilers, libc, OS and Python ABI; the same on a second run', () => {

@@ -30,6 +30,8 @@ export interface TargetContext {
   configureHash?: string;
   /** Workspace-relative path of the task entry that build commands run (task-command/command.ts). */
   taskEntry: string;
+  /** Workspace-relative path of the runtime identity script (graph/runtime-identity.ts). */
+  identityScript: string;
 }
 
 // configure's outputs (build/make/Makefile, sage-env-config, sage-build-env-config) decide every build of
@@ -172,7 +174,7 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
 export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfiguration['inputs'] {
   return [
     ...fileInputs(node, ctx),
-    ...identityInputs(ctx.sageRoot, ctx.options, ctx.pluginHash),
+    ...identityInputs(ctx.sageRoot, ctx.options, ctx.pluginHash, ctx.identityScript),
     // Test switches (tree/test-switches.ts): a stub or race-control build never shares a real build's hash.
     ...TEST_SWITCHES.map((env) => ({ env })),
     ...configureInputs(ctx),

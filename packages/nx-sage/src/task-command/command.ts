@@ -21,16 +21,21 @@ export function taskCommand(entry: string, verb: string, options: object): strin
 }
 
 /**
- * The entry as a workspace-relative path, the same on every clone (the command is part of the task's
- * hash, so a machine-specific path would keep remote-cache hits from other clones): through
+ * A file of this plugin as a workspace-relative path, the same on every clone (commands are part of
+ * task hashes, so a machine-specific path would keep remote-cache hits from other clones): through
  * `node_modules/nx-sage` when that is this plugin, else relative to the workspace root.
  */
-export function taskEntryPath(workspaceRoot: string, pluginRoot = join(__dirname, '..', '..')): string {
+export function pluginFilePath(workspaceRoot: string, file: string, pluginRoot = join(__dirname, '..', '..')): string {
   const viaNodeModules = join(workspaceRoot, 'node_modules', 'nx-sage');
   try {
-    if (existsSync(viaNodeModules) && realpathSync(viaNodeModules) === realpathSync(pluginRoot)) return posix.join('node_modules/nx-sage', TASK_ENTRY);
+    if (existsSync(viaNodeModules) && realpathSync(viaNodeModules) === realpathSync(pluginRoot)) return posix.join('node_modules/nx-sage', file);
   } catch {
     // Unreadable link: fall through to the direct path.
   }
-  return relative(workspaceRoot, join(pluginRoot, TASK_ENTRY)).split(sep).join('/');
+  return relative(workspaceRoot, join(pluginRoot, file)).split(sep).join('/');
+}
+
+/** The task entry (run-task.js) as pluginFilePath gives it. */
+export function taskEntryPath(workspaceRoot: string, pluginRoot?: string): string {
+  return pluginFilePath(workspaceRoot, TASK_ENTRY, pluginRoot);
 }

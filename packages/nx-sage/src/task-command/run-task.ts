@@ -1,9 +1,8 @@
 // The process of one build task (command.ts): `node run-task.js <verb> '<options JSON>'`, started by
 // nx:run-commands in the workspace root. Loads only what the verb needs; Nx is not loaded.
-import { readFileSync } from 'node:fs';
-import type { ExecutorContext, ProjectGraph } from '@nx/devkit';
+import type { ExecutorContext } from '@nx/devkit';
 import type { SpkgExecutorOptions } from '../executors/common/options';
-import { taskContext } from './task-context';
+import { graphFiles, taskContext } from './task-context';
 
 type Executor = (options: SpkgExecutorOptions, context: ExecutorContext) => Promise<{ success: boolean }>;
 
@@ -25,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`nx-sage: the options of this ${verb} task are not JSON (${(error as Error).message}): ${json}`);
     return 2;
   }
-  const context = taskContext(process.env, process.cwd(), (file) => JSON.parse(readFileSync(file, 'utf8')) as ProjectGraph);
+  const context = taskContext(process.env, process.cwd(), graphFiles);
   const result = await load()(options, context);
   return result.success ? 0 : 1;
 }
