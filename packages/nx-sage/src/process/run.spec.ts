@@ -1,5 +1,11 @@
 // run() on real processes: output, lines, exit codes, start failures, timeout, cancel, input, env.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { run, RunError } from './run';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('run', () => {
   it('merges stdout and stderr into one output and calls onLine per line, also for a last line without newline', async () => {
@@ -42,4 +48,46 @@ describe('run', () => {
       delete process.env.NX_SAGE_RUN_SPEC;
     }
   });
+});
+
+describe('run: children die with their parent', () => {
+  // Running, not a zombie (a container's pid 1 may never reap the orphan).
+  const alive = (pid: number) => {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  /** A node process starting `sh` (that writes its pid, then sleeps) through `how`, killed with SIGTERM. */
+  async function killParent(how: 'run' | 'plain spawn'): Promise<{ signal: NodeJS.Signals | null; childAlive: boolean }> {
+    const dir = mkdtempSync(join(tmpdir(), 'run-spec-'));
+    const pidFile = join(dir, 'pid');
+    const start =
+      how === 'run'
+        ? `require(${JSON.stringify(require.resolve('./run'))}).run('sh', ['-c', 'echo $$ > ${pidFile}; exec sleep 30']).catch(() => {});`
+        : `require('node:child_process').spawn('sh', ['-c', 'echo $$ > ${pidFile}; exec sleep 30'], { stdio: 'ignore' });`;
+    const parent = spawn(process.execPath, ['-r', '@swc-node/register', '-e', `${start} setTimeout(() => {}, 30000);`], { stdio: 'ignore' });
+    try {
+      for (const deadline = Date.now() + 15_000; !existsSync(pidFile) && Date.now() < deadline; ) await sleep(50);
+      await sleep(100);
+      const childPid = Number(readFileSync(pidFile, 'utf8'));
+      parent.kill('SIGTERM');
+      const signal = await new Promise<NodeJS.Signals | null>((resolve) => parent.on('close', (_code, s) => resolve(s)));
+      await sleep(200);
+      const childAlive = alive(childPid);
+      if (childAlive) process.kill(childPid, 'SIGKILL');
+      return { signal, childAlive };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('SIGTERM to a process running a child kills the child too, and the process still dies of the signal', async () => {
+    expect(await killParent('run')).toEqual({ signal: 'SIGTERM', childAlive: false });
+  }, 30_000);
+
+  it('control: a child started with a plain spawn outlives its parent', async () => {
+    expect(await killParent('plain spawn')).toEqual({ signal: 'SIGTERM', childAlive: true });
+  }, 30_000);
 });

@@ -54,17 +54,31 @@ function failureReason(result: RunResult, cause?: Error): string {
   return `Command failed with exit code ${result.exitCode}`;
 }
 
-// A process that runs children for the length of a task kills them when it exits (Ctrl-C reaches
-// the process group anyway; this covers an exit of ours with children still running).
+// Children die with us: on our exit, and on SIGINT/SIGTERM/SIGHUP (after which the signal takes its
+// default course, unless another handler, e.g. swap/signal-guard.ts during a swap, has taken it over).
 const live = new Set<ChildProcess>();
-let exitHook = false;
+const killLive = () => {
+  for (const child of live) child.kill('SIGTERM');
+};
+const onSignal = (signal: NodeJS.Signals) => {
+  killLive();
+  if (process.listenerCount(signal) > 1) return;
+  for (const s of CLEANUP_SIGNALS) process.removeListener(s, onSignal);
+  hooked = false;
+  process.kill(process.pid, signal);
+};
+const CLEANUP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+let hooked = false;
+let exitHooked = false;
 function track(child: ChildProcess): void {
   live.add(child);
-  if (!exitHook) {
-    exitHook = true;
-    process.once('exit', () => {
-      for (const c of live) c.kill('SIGTERM');
-    });
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', killLive);
+  }
+  if (!hooked) {
+    hooked = true;
+    for (const s of CLEANUP_SIGNALS) process.on(s, onSignal);
   }
 }
 
