@@ -98,7 +98,7 @@ describe('the packed plugin in a Sage checkout without package.json (issue 7)', 
     expect(readJson(join(installed, 'package.json')).version).toBe(packed.version);
     expect(existsSync(join(installed, 'src/index.ts'))).toBe(false);
     // Its runtime dependencies and the @nx/devkit peer came along.
-    for (const dep of ['proper-lockfile', 'tar', '@nx/devkit']) {
+    for (const dep of ['proper-lockfile', 'signal-exit', 'tar', '@nx/devkit']) {
       expect(existsSync(at('.nx/installation/node_modules', dep, 'package.json'))).toBe(true);
     }
     const text = out(run);

@@ -65,7 +65,8 @@ describe('run: children die with their parent', () => {
     const pidFile = join(dir, 'pid');
     const start =
       how === 'run'
-        ? `require(${JSON.stringify(require.resolve('./run'))}).run('sh', ['-c', 'echo $$ > ${pidFile}; exec sleep 30']).catch(() => {});`
+        ? // proper-lockfile first, as in every task process: its signal-exit 3 listeners must not keep the signal from ending us.
+          `require('proper-lockfile'); require(${JSON.stringify(require.resolve('./run'))}).run('sh', ['-c', 'echo $$ > ${pidFile}; exec sleep 30']).catch(() => {});`
         : `require('node:child_process').spawn('sh', ['-c', 'echo $$ > ${pidFile}; exec sleep 30'], { stdio: 'ignore' });`;
     const parent = spawn(process.execPath, ['-r', '@swc-node/register', '-e', `${start} setTimeout(() => {}, 30000);`], { stdio: 'ignore' });
     try {

@@ -5,6 +5,7 @@
 // forced kill, children killed when this process exits, errors that carry the result.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
+import { onExit } from 'signal-exit';
 
 export interface RunOptions {
   cwd?: string;
@@ -54,32 +55,19 @@ function failureReason(result: RunResult, cause?: Error): string {
   return `Command failed with exit code ${result.exitCode}`;
 }
 
-// Children die with us: on our exit, and on SIGINT/SIGTERM/SIGHUP (after which the signal takes its
-// default course, unless another handler, e.g. swap/signal-guard.ts during a swap, has taken it over).
+// Children die with us, on exit and on a fatal signal, through signal-exit 4 (as execa did): it runs its
+// handlers only when the signal would end the process, and it counts the listeners of signal-exit 3
+// (proper-lockfile's lock release) and leaves swap/signal-guard.ts's re-delivery alone. Our own signal
+// listener could not tell those apart and kept SIGTERM from ending a task (found in review).
 const live = new Set<ChildProcess>();
-const killLive = () => {
-  for (const child of live) child.kill('SIGTERM');
-};
-const onSignal = (signal: NodeJS.Signals) => {
-  killLive();
-  if (process.listenerCount(signal) > 1) return;
-  for (const s of CLEANUP_SIGNALS) process.removeListener(s, onSignal);
-  hooked = false;
-  process.kill(process.pid, signal);
-};
-const CLEANUP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 let hooked = false;
-let exitHooked = false;
 function track(child: ChildProcess): void {
   live.add(child);
-  if (!exitHooked) {
-    exitHooked = true;
-    process.once('exit', killLive);
-  }
-  if (!hooked) {
-    hooked = true;
-    for (const s of CLEANUP_SIGNALS) process.on(s, onSignal);
-  }
+  if (hooked) return;
+  hooked = true;
+  onExit(() => {
+    for (const c of live) c.kill('SIGTERM');
+  });
 }
 
 const FORCE_KILL_AFTER_MS = 5000;
@@ -139,7 +127,7 @@ export function run(file: string, args: readonly string[], options: RunOptions =
       options.signal?.removeEventListener('abort', onAbort);
       const result: RunResult = {
         command,
-        exitCode: code ?? undefined,
+        exitCode: startError ? undefined : (code ?? undefined), // a start failure closes with a negative errno
         signal: signal ?? undefined,
         output: Buffer.concat(chunks).toString('utf8'),
         failed: Boolean(startError) || code !== 0 || timedOut || isCanceled,

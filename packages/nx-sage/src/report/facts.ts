@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { TaskFacts } from './types';
 
 /** Set by the pre-run hook in Nx's process, so every executor of that run (a child process) inherits it. */
@@ -15,7 +15,8 @@ export function reportDataDir(workspaceRoot: string): string {
 }
 
 export function runFactsDir(workspaceRoot: string, runId: string, env: Record<string, string | undefined> = process.env): string {
-  if (env[RUN_ID_ENV] === runId && env[RUN_DIR_ENV]) return env[RUN_DIR_ENV];
+  const fromEnv = env[RUN_ID_ENV] === runId ? env[RUN_DIR_ENV] : undefined;
+  if (fromEnv && basename(fromEnv) === safeName(runId)) return fromEnv;
   return join(reportDataDir(workspaceRoot), 'runs', safeName(runId));
 }
 

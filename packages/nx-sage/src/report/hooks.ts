@@ -20,7 +20,8 @@ const reportDisabled = () => process.env.NX_SAGE_REPORT === 'false';
  */
 export const preTasksExecution: PreTasksExecution<NxSagePluginOptions> = (_options, context) => {
   process.env[RUN_ID_ENV] = context.id;
-  process.env[RUN_DIR_ENV] = runFactsDir(context.workspaceRoot, context.id);
+  // Computed, never inherited: an `nx` started inside a task has the outer run's directory in its env.
+  process.env[RUN_DIR_ENV] = runFactsDir(context.workspaceRoot, context.id, {});
   // The graph file Nx wrote for this run: build commands read it without loading Nx (task-command/).
   process.env[PROJECT_GRAPH_ENV] = join(workspaceDataDirectoryForWorkspace(context.workspaceRoot), 'project-graph.json');
   try {

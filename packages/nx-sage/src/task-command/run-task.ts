@@ -3,6 +3,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import type { SpkgExecutorOptions } from '../executors/common/options';
 import { graphFiles, taskContext } from './task-context';
+import { pathBeforeRunCommands } from './task-path';
 
 type Executor = (options: SpkgExecutorOptions, context: ExecutorContext) => Promise<{ success: boolean }>;
 
@@ -11,12 +12,21 @@ const EXECUTORS: Record<string, () => Executor> = {
 };
 
 async function main(argv: string[]): Promise<number> {
-  const [verb, json] = argv;
+  const [verb, json, ...extra] = argv;
   const load = EXECUTORS[verb];
   if (!load || json === undefined) {
     console.error(`nx-sage: usage: run-task.js <${Object.keys(EXECUTORS).join('|')}> '<options as JSON>' (got: ${argv.join(' ')})`);
     return 2;
   }
+  if (extra.length) {
+    // nx:run-commands appends options it does not know (`nx run x:build --jobs=4`, targetDefaults).
+    console.error(
+      `nx-sage: the ${verb} task takes no further options (got: ${extra.join(' ')}); set them in nx.json's plugin options, or SAGE_NUM_THREADS / NX_SAGE_PIP_INDEX in the environment`,
+    );
+    return 2;
+  }
+  const path = pathBeforeRunCommands(process.env.PATH, process.cwd(), process.execPath);
+  if (path !== undefined) process.env.PATH = path;
   let options: SpkgExecutorOptions;
   try {
     options = JSON.parse(json) as SpkgExecutorOptions;
