@@ -175,6 +175,7 @@ describe('the packed plugin in a Sage checkout without package.json (issue 7)', 
     );
     // install prefers Nx's batch mode: its batch implementation (or the single one) ran from the tarball.
     expect(fromInstall.some((f) => f === 'dist/executors/install/batch.js' || f === 'dist/executors/install/executor.js')).toBe(true);
-    expect(fromInstall.every((f) => f.startsWith('dist/'))).toBe(true);
+    // Compiled JS from dist/, or a dependency installed with the tarball (signal-exit 4 sits under nx-sage/node_modules).
+    expect(fromInstall.filter((f) => !f.startsWith('dist/') && !f.startsWith('node_modules/'))).toEqual([]);
   });
 });

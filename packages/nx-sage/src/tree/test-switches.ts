@@ -43,8 +43,9 @@ function isRealStamp(file: string, name: string): boolean {
   if (name.startsWith('python3_venv-') || name.startsWith('.')) return false;
   try {
     return JSON.parse(readFileSync(file, 'utf8'))?.nx_sage?.stub !== true;
-  } catch {
-    return true; // Sage's old-style stamps are not JSON: real
+  } catch (error) {
+    // Removed since the directory was listed (a concurrent reinstall): no stamp. Not JSON: Sage's old-style stamps, real.
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
   }
 }
 

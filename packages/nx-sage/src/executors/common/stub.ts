@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { readPackageText } from '../../spkg/read-file';
 import { parseVersion } from '../../spkg/version';
@@ -75,7 +75,11 @@ export async function runStub(
         if (existsSync(stamp) && readStampHash(stamp) === artifactHash) return { success: true };
         mkdirSync(stampDir, { recursive: true });
         for (const old of stampsOf(stampDir, options.package)) rmSync(join(stampDir, old), { force: true });
-        writeFileSync(stamp, `${JSON.stringify({ package_name: options.package, package_version: version, files: [], nx_sage: { artifact_hash: artifactHash, stub: true } }, null, 4)}\n`);
+        // Temp + rename, the temp a dotfile: concurrent stub tasks check the stamps (test-switches.ts) and
+        // would take a half-written one for a real install.
+        const tmp = join(stampDir, `.${options.package}-${version}.${process.pid}.tmp`);
+        writeFileSync(tmp, `${JSON.stringify({ package_name: options.package, package_version: version, files: [], nx_sage: { artifact_hash: artifactHash, stub: true } }, null, 4)}\n`);
+        renameSync(tmp, stamp);
         log(`install ${options.package}`);
         return { success: true };
       }
