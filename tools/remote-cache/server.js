@@ -59,8 +59,9 @@ function main() {
     const { address, port } = server.address();
     const shown = address.includes(':') ? `[${address}]` : address;
     // First line: where to point NX_SELF_HOSTED_REMOTE_CACHE_SERVER (tests parse it).
-    process.stdout.write(`listening http://${shown}:${port}\n`);
-    if (args.token === null) process.stdout.write('WARNING --insecure: no token, anyone who can connect to this address may read and write\n');
+    // One write: a reader that sees the first line also sees the warning (two writes could reach it apart).
+    const warning = args.token === null ? 'WARNING --insecure: no token, anyone who can connect to this address may read and write\n' : '';
+    process.stdout.write(`listening http://${shown}:${port}\n${warning}`);
   });
 
   let stopping = false;
