@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { readPackageText } from '../../spkg/read-file';
 import { parseVersion } from '../../spkg/version';
 import { announceTestSwitch, refuseOnRealTree } from '../../tree/test-switches';
+import { writeFileAtomic } from '../../swap/stamp';
 
 /**
  * Stub mode (env NX_SAGE_STUB_BUILDS=<dir>) for tests and benchmarks of Nx's scheduling, hashing and
@@ -75,11 +76,9 @@ export async function runStub(
         if (existsSync(stamp) && readStampHash(stamp) === artifactHash) return { success: true };
         mkdirSync(stampDir, { recursive: true });
         for (const old of stampsOf(stampDir, options.package)) rmSync(join(stampDir, old), { force: true });
-        // Temp + rename, the temp a dotfile: concurrent stub tasks check the stamps (test-switches.ts) and
+        // Atomic (its temp is a dotfile): concurrent stub tasks check the stamps (test-switches.ts) and
         // would take a half-written one for a real install.
-        const tmp = join(stampDir, `.${options.package}-${version}.${process.pid}.tmp`);
-        writeFileSync(tmp, `${JSON.stringify({ package_name: options.package, package_version: version, files: [], nx_sage: { artifact_hash: artifactHash, stub: true } }, null, 4)}\n`);
-        renameSync(tmp, stamp);
+        writeFileAtomic(stamp, `${JSON.stringify({ package_name: options.package, package_version: version, files: [], nx_sage: { artifact_hash: artifactHash, stub: true } }, null, 4)}\n`);
         log(`install ${options.package}`);
         return { success: true };
       }
