@@ -34,7 +34,7 @@ for (const stamp of stamps) execFileSync('mkdir', ['-p', join(stamp, '..')]);
 // installed by make (swap/adopt.ts); .dummy and the venv stamp stay empty files, as make writes them.
 for (const stamp of stamps) {
   const name = basename(stamp);
-  const m = /^(.+?)-(\d.*)$/.exec(name);
+  const m = /^([^-]+)-(.+)$/.exec(name); // Sage package names have no dash; versions need not start with a digit (threejs-r122.p0)
   const isPackage = m && name !== '.dummy' && !name.startsWith('python3_venv-');
   const record = isPackage ? { package_name: m[1], package_version: m[2], install_date: 'Thu Jan  1 00:00:00 UTC 2026', system_uname: '', sage_version: '', test_result: '', files: [] } : undefined;
   writeFileSync(stamp, record ? `${JSON.stringify(record, null, 2)}\n` : '');

@@ -37,6 +37,9 @@ export function stubStampDir(options: StubOptions, workspaceRoot: string): strin
   return join(abs(abs(workspaceRoot, options.sageRoot), options.sageLocal ?? 'local'), 'var', 'lib', 'sage', 'installed');
 }
 
+/** SAGE_LOCALs this process found free of real installs. */
+const checkedTrees = new Set<string>();
+
 export async function runStub(
   kind: StubKind,
   options: StubOptions,
@@ -52,8 +55,13 @@ export async function runStub(
     appendFileSync(join(dir, 'runs.log'), `${line}\n`);
   };
   try {
-    // Stub stamps carry nx_sage.stub; a tree with any other stamp is a real one.
-    refuseOnRealTree('NX_SAGE_STUB_BUILDS', abs(abs(workspaceRoot, options.sageRoot), options.sageLocal ?? 'local'));
+    // Stub stamps carry nx_sage.stub; a tree with any other stamp is a real one. Checked once per tree
+    // and process: the check reads every stamp, and an install batch runs one stub per package (O(n²)).
+    const tree = abs(abs(workspaceRoot, options.sageRoot), options.sageLocal ?? 'local');
+    if (!checkedTrees.has(tree)) {
+      refuseOnRealTree('NX_SAGE_STUB_BUILDS', tree);
+      checkedTrees.add(tree);
+    }
     switch (kind) {
       case 'download':
         return { success: true };
