@@ -17,6 +17,8 @@ export interface SpkgTargetOptions {
   artifactsDir: string;
   /** Present (true) only for a package named in the plugin option allowUnchecksummed. */
   allowUnchecksummed?: boolean;
+  /** Build only: configure's PCFILES among the package's prerequisites (stage/pc-files.ts). */
+  pcFiles?: string[];
 }
 
 export interface TargetContext {
@@ -65,6 +67,13 @@ export function buildTargetOptions(name: string, ctx: TargetContext): SpkgTarget
   };
 }
 
+/**
+ * configure's PCFILES among a package's file prerequisites (absolute `.pc` paths: make's only
+ * prerequisites that are no package, no Sage source and no FORCE; sagelib's on a system GSL or BLAS).
+ */
+export const pcFilePrerequisites = (fileDeps: readonly string[]): string[] =>
+  fileDeps.filter((file) => file.startsWith('/') && !file.startsWith('/SAGE_SRC/') && file.endsWith('.pc'));
+
 /** The Nx targets of one package, or none when it is outside the build set. Pure. */
 export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Record<string, TargetConfiguration> {
   if (!node.inBuildSet) return {};
@@ -111,11 +120,13 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
   }
   const installDeps = names.install ? [`^${names.install}`] : [];
   const inputs = buildInputs(node, ctx);
+  const pcFiles = pcFilePrerequisites(node.fileDeps);
+  const buildOptions: SpkgTargetOptions = pcFiles.length ? { ...options, pcFiles } : options;
   add('build', {
     // A command, not the nx-sage:build executor: Nx starts it from its own process instead of forking
     // its executor runner (task-command/command.ts). The options travel in the command.
     executor: 'nx:run-commands',
-    options: { command: taskCommand(ctx.taskEntry, 'build', options) },
+    options: { command: taskCommand(ctx.taskEntry, 'build', buildOptions) },
     // Not `^install` and not `download`: a build that really runs fetches its upstream file and
     // installs its prerequisites itself (executors/build), so a cached build waits for nothing but its
     // prerequisites' builds. A no-op run then looks every build up without waiting level by level for
@@ -124,7 +135,7 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
     cache: true,
     inputs,
     outputs: ['{workspaceRoot}/' + options.artifactsDir],
-    metadata: { ...metadata(`Build ${label} into a staged tree (shared tree lock); cached by Nx`), nxSage: { verb: 'build', options } },
+    metadata: { ...metadata(`Build ${label} into a staged tree (shared tree lock); cached by Nx`), nxSage: { verb: 'build', options: buildOptions } },
   });
   // Every install also waits for the venv node's (nx:noop) install. Nx completes in-process no-ops only
   // after it has looked up the cached builds that are ready, so this one edge makes a no-op run form ONE

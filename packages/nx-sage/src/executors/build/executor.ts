@@ -1,6 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { runStub, stubMode } from '../common/stub';
 import { buildPackage } from '../../stage/build-package';
+import { ensurePcFiles } from '../../stage/pc-files';
 import { preinstFile, runPreinstBeforeBuild } from '../../stage/preinst';
 import { adoptionPlan, readAdoptionFacts } from '../../swap/adopt';
 import { spkgPaths } from '../../tree/paths';
@@ -41,6 +42,13 @@ export default async function buildExecutor(options: SpkgExecutorOptions, contex
         baseEnv: process.env,
         task: { workspaceRoot: context.root, project: context.projectName, target: context.targetName ?? 'build' },
       });
+    }
+    if (options.pcFiles?.length) {
+      // Written into the live SAGE_LOCAL (make's `rm -f` + link): exclusive, so no build sees one missing.
+      const files = options.pcFiles;
+      await withLock('exclusive', `pkg-config files for ${spkg.name}`, (signal) =>
+        ensurePcFiles({ sageRoot: layout.sageRoot, sageLocal: layout.sageLocal, files, signal, log: (m) => logger.info(m) }),
+      );
     }
     if (emulateSageOrder()) await uninstallBeforeBuild(layout, spkg, logger);
     if (preinstFile(spkg)) {

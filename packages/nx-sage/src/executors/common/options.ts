@@ -25,6 +25,8 @@ export interface SpkgExecutorOptions {
   jobs?: number;
   /** This package may use an upstream file without a checksum (plugin option allowUnchecksummed names it). */
   allowUnchecksummed?: boolean;
+  /** Build only: configure's PCFILES this package needs first (absolute; stage/pc-files.ts). */
+  pcFiles?: string[];
 }
 
 export interface ResolvedOptions {
