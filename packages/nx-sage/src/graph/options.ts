@@ -17,6 +17,11 @@ export interface NxSagePluginOptions {
    * `$(PYTHON)` names it instead of the venv node (Makefile.in's `ifneq ($(PYTHON_FOR_VENV),)`). @default false
    */
   buildPython?: boolean;
+  /**
+   * Flags of the venv's creation (configure's SAGE_VENV_FLAGS, e.g. `--system-site-packages`): passed to
+   * build/bin/sage-venv; `--system-site-packages` is part of the venv stamp's name, as in make. @default ''
+   */
+  venvFlags?: string;
   /** SAGE_LOCAL, relative to the Sage root (the directory holding build/pkgs). @default 'local' */
   sageLocal?: string;
   /** SAGE_VENV relative to the Sage root; default: `<sageLocal>/var/lib/sage/venv-python<X.Y>` chosen at run time. */
@@ -41,6 +46,7 @@ export interface NormalizedOptions {
   check: boolean | string[];
   python: string;
   buildPython: boolean;
+  venvFlags: string;
   sageLocal: string;
   sageVenv: string | null;
   distfiles: string;
@@ -68,6 +74,7 @@ export function normalizeOptions(options: NxSagePluginOptions | undefined): Norm
     check: Array.isArray(o.check) ? [...o.check].sort() : (o.check ?? false),
     python: o.python ?? 'python3',
     buildPython: o.buildPython ?? false,
+    venvFlags: (o.venvFlags ?? '').trim(),
     sageLocal: o.sageLocal ?? 'local',
     sageVenv: o.sageVenv ?? null,
     distfiles: o.distfiles ?? 'upstream',

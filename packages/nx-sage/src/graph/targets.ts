@@ -13,6 +13,8 @@ export interface SpkgTargetOptions {
   sageLocal: string;
   sageVenv?: string;
   python: string;
+  /** Present only when set (configure's SAGE_VENV_FLAGS). */
+  venvFlags?: string;
   distfiles: string;
   artifactsDir: string;
   /** Present (true) only for a package named in the plugin option allowUnchecksummed. */
@@ -61,6 +63,7 @@ export function buildTargetOptions(name: string, ctx: TargetContext): SpkgTarget
     sageLocal: options.sageLocal,
     ...(options.sageVenv ? { sageVenv: options.sageVenv } : {}),
     python: options.python,
+    ...(options.venvFlags ? { venvFlags: options.venvFlags } : {}),
     distfiles: options.distfiles,
     artifactsDir: rel(sageRoot, options.sageLocal, 'var/lib/sage/nx-artifacts', name),
     ...(options.allowUnchecksummed.includes(name) ? { allowUnchecksummed: true } : {}),

@@ -5,9 +5,13 @@ import { run } from '../process/run';
 import { venvPython, type SageLayout } from '../tree/paths';
 import { writeStamp } from '../swap/stamp';
 
-/** Sage's stamp name of the venv node: python3_venv-3.X-<python path with / as ->. */
-export function venvStampName(minor: string, python: string): string {
-  return `python3_venv-${minor}-${python.replace(/\//g, '-')}`;
+/**
+ * Sage's stamp name of the venv node: python3_venv-3.X-<python path with / as ->, and
+ * `--system-site-packages` when SAGE_VENV_FLAGS has it (make's `$(findstring …)`).
+ */
+export function venvStampName(minor: string, python: string, flags: readonly string[] = []): string {
+  const systemSite = flags.join(' ').includes('--system-site-packages') ? '--system-site-packages' : '';
+  return `python3_venv-${minor}-${python.replace(/\//g, '-')}${systemSite}`;
 }
 
 async function venvWorks(python: string): Promise<boolean> {
@@ -23,7 +27,7 @@ async function venvWorks(python: string): Promise<boolean> {
  */
 export async function ensureVenv(layout: SageLayout, minor: string, say: (message: string) => void): Promise<'present' | 'created'> {
   const stampDir = join(layout.sageVenv, 'var', 'lib', 'sage', 'installed');
-  const stamp = join(stampDir, venvStampName(minor, layout.python));
+  const stamp = join(stampDir, venvStampName(minor, layout.python, layout.venvFlags));
   // make's test is the stamp alone; a venv whose interpreter (a link to the base Python) and
   // pyvenv.cfg are there too is taken as working without starting Python, once per task.
   const intact = existsSync(stamp) && existsSync(venvPython(layout)) && existsSync(join(layout.sageVenv, 'pyvenv.cfg'));
@@ -41,7 +45,8 @@ export async function ensureVenv(layout: SageLayout, minor: string, say: (messag
       if (!(await venvWorks(venvPython(layout)))) {
         // A Sage checkout makes its venv with its own build/bin/sage-venv (symlinks, no pip, no activate scripts).
         const sageVenv = join(layout.sageRoot, 'build', 'bin', 'sage-venv');
-        const args = existsSync(sageVenv) ? [sageVenv, layout.sageVenv] : ['-m', 'venv', '--without-pip', layout.sageVenv];
+        const flags = layout.venvFlags ?? [];
+        const args = existsSync(sageVenv) ? [sageVenv, ...flags, layout.sageVenv] : ['-m', 'venv', '--without-pip', ...flags, layout.sageVenv];
         say(`creating ${layout.sageVenv} with ${layout.python} ${args.slice(0, -1).join(' ')}`);
         mkdirSync(layout.sageVenv, { recursive: true });
         const result = await run(layout.python, args, { reject: false, onLine: say });

@@ -10,6 +10,8 @@ export interface SageLayout {
   sageVenv: string;
   distfiles: string;
   python: string;
+  /** configure's SAGE_VENV_FLAGS, for build/bin/sage-venv. */
+  venvFlags?: readonly string[];
   jobs: number;
   pipIndex?: string;
   /** Packages allowed to use an upstream file without a checksum (plugin option allowUnchecksummed). */

@@ -26,6 +26,11 @@ describe('resolveOptions', () => {
     expect(local.layout).toMatchObject({ pipIndex: '/ws/wheels', sageVenv: '/ws/sage/venv', jobs: 2 });
   });
 
+  it('passes configure\'s SAGE_VENV_FLAGS on as words (none when unset)', async () => {
+    expect((await resolveOptions({ ...options, venvFlags: ' --system-site-packages  --clear' }, '/ws', {}, minor)).layout.venvFlags).toEqual(['--system-site-packages', '--clear']);
+    expect((await resolveOptions(options, '/ws', {}, minor)).layout).not.toHaveProperty('venvFlags');
+  });
+
   it('names a missing option', async () => {
     await expect(resolveOptions({ ...options, package: '' }, '/ws', {}, minor)).rejects.toThrow(/option 'package' is required/);
   });

@@ -15,6 +15,8 @@ export interface SpkgExecutorOptions {
   sageVenv?: string;
   /** Python that creates the venv. @default 'python3' */
   python?: string;
+  /** Flags of the venv's creation (configure's SAGE_VENV_FLAGS). @default '' */
+  venvFlags?: string;
   /** SAGE_DISTFILES relative to sageRoot (env SAGE_DISTFILES wins). @default 'upstream' */
   distfiles?: string;
   /** Workspace-relative directory of this package's build artifact (Nx caches it). */
@@ -86,6 +88,7 @@ export async function resolveOptions(
       sageVenv,
       distfiles: env.SAGE_DISTFILES ? abs(workspaceRoot, env.SAGE_DISTFILES) : abs(sageRoot, options.distfiles ?? 'upstream'),
       python,
+      ...(options.venvFlags ? { venvFlags: options.venvFlags.split(/\s+/).filter(Boolean) } : {}),
       jobs,
       ...(options.allowUnchecksummed ? { allowUnchecksummed: [options.package] } : {}),
       ...(pipIndex ? { pipIndex: /^[a-z]+:\/\//i.test(pipIndex) ? pipIndex : abs(workspaceRoot, pipIndex) } : {}),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { venvStampName } from '../../stage/venv';
 import { configuredSageFromDatabase, driverMakefile } from './configured-sage';
+import { withConfigure } from './index';
 import { parseMakeDatabase } from './make-database';
 
 // Captured: `make -f - -p -q -r -R nx-sage-nothing` with driverMakefile() on a configured Sage 10.10.beta4
@@ -64,6 +65,15 @@ describe('configure\'s decisions from make\'s data base', () => {
   it('names the venv stamp as make does (the name stage/venv.ts writes)', () => {
     const stamp = sage.vars.inst_python3_venv.split('/').pop();
     expect(stamp).toBe(venvStampName(`3.${sage.vars.PYTHON_MINOR}`, sage.vars.PYTHON_FOR_VENV));
+    // SAGE_VENV_FLAGS=--system-site-packages (configure --enable-system-site-packages) ends make's name with the flag.
+    expect(venvStampName('3.12', '/usr/bin/python3', ['--system-site-packages'])).toBe('python3_venv-3.12--usr-bin-python3--system-site-packages');
+  });
+
+  it('fills the options configure decides, SAGE_VENV_FLAGS included, and keeps the user\'s own', () => {
+    const flagged = { ...sage, vars: { ...sage.vars, SAGE_VENV_FLAGS: '--system-site-packages' } };
+    expect(withConfigure({}, flagged, ROOT)).toEqual({ sageLocal: 'sage/local', sageVenv: 'sage/local/var/lib/sage/venv-python3.12', python: `${ROOT}/python/bin/python3.12`, venvFlags: '--system-site-packages' });
+    expect(withConfigure({ venvFlags: '', python: 'python3' }, flagged, ROOT)).toMatchObject({ venvFlags: '', python: 'python3' });
+    expect(withConfigure({}, sage, ROOT)).not.toHaveProperty('venvFlags');
   });
 
   it('maps each rule\'s prerequisites back to packages: stamps, pip names, the venv stamp, `.dummy` as the dummy words of deps_<pkg>', () => {

@@ -17,7 +17,7 @@ export type { ConfiguredSage } from './configured-sage';
 export interface ConfiguredTree {
   /** Hash of configure's outputs (build/make/Makefile, sage-env-config, sage-build-env-config). */
   outputsHash: string;
-  /** The plugin options with configure's SAGE_LOCAL, SAGE_VENV and PYTHON_FOR_VENV where the user set none. */
+  /** The plugin options with configure's SAGE_LOCAL, SAGE_VENV, PYTHON_FOR_VENV and SAGE_VENV_FLAGS where the user set none. */
   options: NormalizedOptions;
   sage: ConfiguredSage;
   graph(tree: SageTree, options: NormalizedOptions): TreeGraph;
@@ -45,5 +45,6 @@ export function withConfigure(raw: NxSagePluginOptions, sage: ConfiguredSage, sa
     ...(raw.sageLocal === undefined && sage.vars.SAGE_LOCAL ? { sageLocal: rel(sage.vars.SAGE_LOCAL) } : {}),
     ...(raw.sageVenv === undefined && sage.vars.SAGE_VENV ? { sageVenv: rel(sage.vars.SAGE_VENV) } : {}),
     ...(raw.python === undefined && sage.vars.PYTHON_FOR_VENV ? { python: sage.vars.PYTHON_FOR_VENV } : {}),
+    ...(raw.venvFlags === undefined && sage.vars.SAGE_VENV_FLAGS ? { venvFlags: sage.vars.SAGE_VENV_FLAGS } : {}),
   };
 }
