@@ -4,7 +4,7 @@
  * build/make/Makefile: build set, dummy packages, normal and order-only edges of every package. The
  * expectation comes from make itself (support/make-graph.ts), not from the plugin's code.
  */
-import { symlinkSync, readFileSync, writeFileSync, utimesSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, symlinkSync, readFileSync, writeFileSync, utimesSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { configuredCheckout, copyConfiguredCheckout } from './support/configured-checkout';
 import { makeGraph, type MakeGraph } from './support/make-graph';
@@ -81,6 +81,27 @@ describe('nx-sage on a configured Sage 10.10.beta4 checkout (issue 11)', () => {
     expect(build.inputs).toEqual(expect.arrayContaining([{ runtime: expect.stringMatching(/^echo sage-configure [0-9a-f]{64}$/) }]));
     // configure's choice, not the plugin's default `python3`.
     expect(fixture.python).not.toBe('python3');
+  });
+
+  it('offline, a missing upstream file fails through the checkout\'s own sage-package download with an error naming the file, its checksum and how to provide it; nothing is left behind', () => {
+    // threejs: no prerequisites, one upstream file that is not in the fixture's upstream/. No internet here (CI neither).
+    const run = runNx(ws, ['run', 'threejs:build', '--outputStyle=static']);
+    const out = run.stdout + run.stderr;
+    expect(run.status).not.toBe(0);
+    expect(out).toMatch(/package 'threejs', phase download: cannot download threejs-sage-r122\.tar\.gz/);
+    expect(out).toMatch(/put threejs-sage-r122\.tar\.gz \(sha256 [0-9a-f]{64}, see build\/pkgs\/threejs\/checksums\.ini\) into \S+\/upstream, or point SAGE_SERVER at a Sage mirror/);
+    // Sage's own downloader ran (its mirror list), not ours.
+    expect(out).toMatch(/sage_bootstrap|mirror/i);
+    expect(existsSync(join(ws, 'upstream/threejs-sage-r122.tar.gz'))).toBe(false);
+    expect(readdirSync(join(ws, 'local/var/lib/sage/installed')).filter((f) => f.startsWith('threejs'))).toEqual([]);
+    // One bad package does not make the workspace unusable, and the tree lock was released.
+    expect(runNx(ws, ['show', 'projects']).status).toBe(0);
+    const locks = readdirSync(join(ws)).filter((f) => f.startsWith('local.nxsage-lock'));
+    expect(locks.length).toBeGreaterThan(0);
+    for (const lock of locks) {
+      expect(existsSync(join(ws, lock, 'writer')) ? readdirSync(join(ws, lock, 'writer')) : []).toEqual([]);
+      expect(existsSync(join(ws, lock, 'readers')) ? readdirSync(join(ws, lock, 'readers')) : []).toEqual([]);
+    }
   });
 
   it('a package file newer than configure\'s Makefile is an error naming the file and how to re-run configure', () => {
