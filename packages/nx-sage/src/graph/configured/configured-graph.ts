@@ -22,9 +22,11 @@ export function buildConfiguredGraph(tree: SageTree, configured: ConfiguredSage,
   const edgesOf = (name: string): Edge[] => {
     const p = byName(name);
     if (!p) return [];
+    // As `SAGE_CHECK_<pkg>=yes make`: a checked package's check prerequisites are order-only edges too.
+    const orderOnly = checked.has(name) ? [...p.orderOnlyDeps, ...(p.checkDeps ?? [])] : p.orderOnlyDeps;
     return [
       ...p.deps.map((to) => ({ from: name, to, kind: 'normal' as const })),
-      ...p.orderOnlyDeps.map((to) => ({ from: name, to, kind: 'orderOnly' as const })),
+      ...orderOnly.map((to) => ({ from: name, to, kind: 'orderOnly' as const })),
     ];
   };
   const cycles = breakCycles(known.map((s) => s.name), edgesOf);
@@ -55,8 +57,8 @@ export function buildConfiguredGraph(tree: SageTree, configured: ConfiguredSage,
       spkg,
       deps: p.deps,
       orderOnlyDeps: p.orderOnlyDeps,
-      // make evaluated deps_<pkg> with SAGE_CHECK unset: check prerequisites are not in its rules.
-      checkDeps: [],
+      // From deps_<pkg> evaluated with SAGE_CHECK_<pkg>=yes (configured-sage.ts); edges only when checked.
+      checkDeps: p.checkDeps ?? [],
       fileDeps: p.fileDeps.map((file) => symbolicFile(file, sageRoot)),
       enabled: enabled.has(spkg.name),
       inBuildSet: buildSet.has(spkg.name),

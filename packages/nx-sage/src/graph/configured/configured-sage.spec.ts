@@ -87,6 +87,27 @@ describe('configure\'s decisions from make\'s data base', () => {
     expect(p.sagelib.deps).toEqual(expect.arrayContaining(['flint', 'gmp', 'mpfr', 'python3_venv']));
   });
 
+  it('reads the check prerequisites make adds with SAGE_CHECK_<pkg>=yes, beside the deps', () => {
+    // Captured (real driver): deps_rpy2 ends in $(and $(filter-out no,$(SAGE_CHECK_rpy2)), pytest numpy ipython);
+    // this cut-down data base has no such packages, so nothing maps. The mapping itself, on a small data base:
+    expect(sage.packages.rpy2.checkDeps).toEqual([]);
+    expect(sage.packages.flint.checkDeps).toEqual([]);
+    const L = '/r/local/var/lib/sage/installed';
+    const text = [
+      '# Variables', '',
+      'NX_SAGE_VAR_SAGE_LOCAL := /r/local', 'NX_SAGE_VAR_SPKG_INST_RELDIR := var/lib/sage/installed', 'NX_SAGE_VAR_PYTHON := python3_venv',
+      'NX_SAGE_PACKAGES := a b c d', 'NX_SAGE_VAR_OPTIONAL_INSTALLED_PACKAGES := a b c d',
+      ...['a', 'b', 'c', 'd'].flatMap((n) => [`NX_SAGE_VERS_${n} := 1`, `NX_SAGE_TREES_${n} := SAGE_LOCAL`, `NX_SAGE_INST_${n} := ${L}/${n}-1`]),
+      'NX_SAGE_DEPS_a := b |', 'NX_SAGE_CHECKDEPS_a := b | c ' + `${L}/d-1 a`,
+      'NX_SAGE_DEPS_b := |', 'NX_SAGE_CHECKDEPS_b := |',
+      '', '# Files', '', `${L}/a-1: ${L}/b-1`, '#  Implicit rule search has not been done.', '', '# files hash-table stats:',
+    ].join('\n');
+    const small = configuredSageFromDatabase(parseMakeDatabase(text));
+    // c by name, d by its stamp ($(SAGERUNTIME) expands to stamps), b already a prerequisite, a itself dropped.
+    expect(small.packages.a).toMatchObject({ deps: ['b'], checkDeps: ['c', 'd'] });
+    expect(small.packages.b.checkDeps).toEqual([]);
+  });
+
   it('the build set starts from the installed packages and never follows a dummy (rpy2\'s optional dependencies stay out)', () => {
     expect(sage.packages.rpy2).toMatchObject({ dummy: true, installed: true });
     expect(sage.packages.rpy2.deps).toContain('rpy2_rinterface');

@@ -24,6 +24,10 @@ export function driverMakefile(configuredMakefile: string): string {
     'NX_SAGE_PACKAGES := $(sort $(BUILT_PACKAGES) $(DUMMY_PACKAGES))',
     '$(foreach p,$(NX_SAGE_PACKAGES),$(eval NX_SAGE_DEPS_$(p) := $$(deps_$(p)))$(eval NX_SAGE_VERS_$(p) := $$(vers_$(p)))' +
       '$(eval NX_SAGE_TREES_$(p) := $$(trees_$(p)))$(eval NX_SAGE_INST_$(p) := $$(inst_$(p))))',
+    // deps_<pkg> again as `SAGE_CHECK=yes make` evaluates it: the check clauses ($(and $(filter-out no,
+    // $(SAGE_CHECK_<pkg>)), …)) expanded. Set after the rules and the copies above were read, so they keep
+    // make's default (checks off).
+    '$(foreach p,$(NX_SAGE_PACKAGES),$(eval SAGE_CHECK_$(p) := yes)$(eval NX_SAGE_CHECKDEPS_$(p) := $$(deps_$(p))))',
     `.PHONY: ${DRIVER_GOAL}`,
     `${DRIVER_GOAL}: ;`,
     '',
@@ -47,6 +51,8 @@ export interface ConfiguredPackage {
   orderOnlyDeps: string[];
   /** Prerequisites that are no package (GCC_DEP, FORCE, files). */
   fileDeps: string[];
+  /** What deps_<pkg> adds when the package's tests run (SAGE_CHECK_<pkg>=yes): order-only in make. */
+  checkDeps: string[];
   /** The rule's target: the stamp path, or the package name for pip packages. */
   target: string;
 }
@@ -104,6 +110,14 @@ export function configuredSageFromDatabase(db: MakeDatabase): ConfiguredSage {
     };
     const normal = mapSide(rule.normal, depsWords.normal);
     const orderOnly = mapSide(rule.orderOnly, depsWords.orderOnly);
+    // Words the check clause adds: package names, or stamp paths ($(SAGERUNTIME) names $(inst_…) files).
+    const plain = new Set(words);
+    const checkDeps = unique(
+      variableWords(db, `NX_SAGE_CHECKDEPS_${name}`)
+        .filter((w) => w !== '|' && !plain.has(w))
+        .map((w) => (names.includes(w) ? w : byFile.get(w)))
+        .filter((p): p is string => p !== undefined && p !== name && !normal.pkgs.includes(p) && !orderOnly.pkgs.includes(p)),
+    );
     packages.set(name, {
       name,
       version,
@@ -115,6 +129,7 @@ export function configuredSageFromDatabase(db: MakeDatabase): ConfiguredSage {
       deps: normal.pkgs,
       orderOnlyDeps: orderOnly.pkgs.filter((p) => !normal.pkgs.includes(p)),
       fileDeps: unique([...normal.other, ...orderOnly.other]),
+      checkDeps,
       target,
     });
   }

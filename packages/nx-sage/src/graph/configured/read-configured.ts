@@ -12,7 +12,7 @@ import { configuredSageFromDatabase, driverMakefile, DRIVER_GOAL, type Configure
 import { parseMakeDatabase } from './make-database';
 
 // Bump when the driver or the reading of make's data base changes.
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** configure's decisions for the configured checkout at `sageRoot` (absolute), from make or the cache. */
 export async function readConfiguredSage(sageRoot: string, cacheDir: string): Promise<ConfiguredSage> {
