@@ -4,6 +4,7 @@
  * build/make/Makefile: build set, dummy packages, normal and order-only edges of every package. The
  * expectation comes from make itself (support/make-graph.ts), not from the plugin's code.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, symlinkSync, readFileSync, writeFileSync, utimesSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { configuredCheckout, copyConfiguredCheckout } from './support/configured-checkout';
@@ -116,5 +117,31 @@ describe('nx-sage on a configured Sage 10.10.beta4 checkout (issue 11)', () => {
     } finally {
       utimesSync(file, atime, mtime);
     }
+  });
+});
+
+describe('nx-sage on the same checkout configured with --disable-doc (SAGE_DOCS empty)', () => {
+  let ws: string;
+  afterAll(() => removeWorkspace(ws));
+
+  it('builds what make builds: packages installed only into SAGE_DOCS have no stamp and are left out (pplpy_doc)', () => {
+    assertPluginBuilt();
+    const fixture = configuredCheckout();
+    ws = copyConfiguredCheckout('nx-sage-e2e-nodoc-');
+    const configure = spawnSync('./configure', ['--enable-build-as-root', `--with-python=${fixture.python}`, '--disable-doc'], { cwd: ws, encoding: 'utf8' });
+    if (configure.status !== 0) throw new Error(`./configure --disable-doc failed:\n${(configure.stdout + configure.stderr).slice(-3000)}`);
+    expect(readFileSync(join(ws, 'build/make/Makefile'), 'utf8')).toMatch(/^SAGE_DOCS = *$/m);
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(ws, 'node_modules'));
+    writeFileSync(join(ws, 'nx.json'), JSON.stringify({ plugins: [{ plugin: 'nx-sage' }] }));
+    const expected = makeGraph(ws);
+    const run = runNx(ws, ['graph', '--file=graph.json']);
+    if (run.status !== 0) throw new Error(run.stdout + run.stderr);
+    const nodes: Record<string, Node> = JSON.parse(readFileSync(join(ws, 'graph.json'), 'utf8')).graph.nodes;
+    const built = Object.values(nodes)
+      .filter((n) => !n.data.metadata.sage.virtual && n.data.metadata.sage.inBuildSet && !n.data.metadata.sage.system)
+      .map((n) => n.name);
+    expect([...built].sort()).toEqual(expected.buildSet);
+    expect(expected.buildSet).not.toContain('pplpy_doc');
+    expect(nodes.pplpy_doc.data.metadata.sage.inBuildSet).toBe(false);
   });
 });

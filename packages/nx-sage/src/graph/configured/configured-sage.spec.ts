@@ -106,6 +106,11 @@ describe('configure\'s decisions from make\'s data base', () => {
     // c by name, d by its stamp ($(SAGERUNTIME) expands to stamps), b already a prerequisite, a itself dropped.
     expect(small.packages.a).toMatchObject({ deps: ['b'], checkDeps: ['c', 'd'] });
     expect(small.packages.b.checkDeps).toEqual([]);
+    // configure --disable-doc: SAGE_DOCS is empty, so is inst_<pkg> of a package installed only there (pplpy_doc).
+    const noDocs = configuredSageFromDatabase(parseMakeDatabase(text.replace(`NX_SAGE_INST_d := ${L}/d-1`, 'NX_SAGE_INST_d := ')));
+    expect(noDocs.packages.d.installed).toBe(false);
+    expect(noDocs.buildSet).toEqual(['a', 'b', 'c']);
+    expect(small.buildSet).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('the build set starts from the installed packages and never follows a dummy (rpy2\'s optional dependencies stay out)', () => {

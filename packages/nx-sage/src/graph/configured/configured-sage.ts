@@ -42,7 +42,7 @@ export interface ConfiguredPackage {
   source: 'normal' | 'script' | 'pip';
   /** configure's DUMMY_PACKAGES: provided by the system (or not required); never built by make. */
   dummy: boolean;
-  /** In OPTIONAL_INSTALLED_PACKAGES: what `make` builds (standard and enabled optional packages). */
+  /** In OPTIONAL_INSTALLED_PACKAGES with a tree to go to: what `make` builds (standard and enabled optional packages). */
   installed: boolean;
   /** deps_<pkg> as make evaluates it, split at `|`. */
   depsWords: { normal: string[]; orderOnly: string[] };
@@ -89,6 +89,9 @@ export function configuredSageFromDatabase(db: MakeDatabase): ConfiguredSage {
   const packages = new Map<string, ConfiguredPackage>();
   for (const name of names) {
     const version = (db.variables.get(`NX_SAGE_VERS_${name}`) ?? '').trim();
+    // `configure --disable-doc` empties SAGE_DOCS: a package installed only there has no stamp (inst_<pkg>
+    // is empty), so make has nothing to build for it and every prerequisite naming it vanishes.
+    const treeless = !dummy.has(name) && (db.variables.get(`NX_SAGE_INST_${name}`) ?? '').trim() === '';
     const trees = variableWords(db, `NX_SAGE_TREES_${name}`);
     const words = variableWords(db, `NX_SAGE_DEPS_${name}`);
     const bar = words.indexOf('|');
@@ -124,7 +127,7 @@ export function configuredSageFromDatabase(db: MakeDatabase): ConfiguredSage {
       trees,
       source,
       dummy: dummy.has(name),
-      installed: installed.has(name),
+      installed: installed.has(name) && !treeless,
       depsWords,
       deps: normal.pkgs,
       orderOnlyDeps: orderOnly.pkgs.filter((p) => !normal.pkgs.includes(p)),
