@@ -11,6 +11,7 @@ const { execFileSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { evalDriver } = require('./make-driver');
 
 const root = process.argv[2];
 if (!root) throw new Error('usage: make-noop-targets.js <checkout>');
@@ -32,11 +33,7 @@ const names = Object.values(graph.nodes)
   .filter((n) => n.data.targets?.build && n.data.targets.build.executor !== 'nx:noop' && !reachSagelib.has(n.name))
   .map((n) => n.name);
 const driver = `include build/make/Makefile\n$(foreach p,${names.join(' ')},$(info T $(inst_$(p))))\nnothing: ;\n`;
-const out = execFileSync('bash', ['-c', '. src/bin/sage-env-config && SAGE_PKGCONFIG="$SAGE_LOCAL/lib/pkgconfig" make -f - -q nothing'], {
-  cwd: root,
-  input: driver,
-  encoding: 'utf8',
-});
+const out = evalDriver(root, driver, 'nothing');
 const stamps = out.split('\n').filter((l) => l.startsWith('T /')).map((l) => l.slice(2));
 writeFileSync(join(root, 'make-noop-targets.txt'), `${stamps.join('\n')}\n`);
 console.log(`${stamps.length} stamps (${reachSagelib.size} packages reach sagelib and are left out)`);

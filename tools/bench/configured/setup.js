@@ -11,6 +11,7 @@ const { execFileSync } = require('node:child_process');
 const { symlinkSync, writeFileSync } = require('node:fs');
 const { basename, join } = require('node:path');
 const { copyConfiguredCheckout } = require('../../../e2e/support/configured-checkout.ts');
+const { evalDriver } = require('./make-driver');
 
 const REPO = join(__dirname, '../../..');
 const root = copyConfiguredCheckout('nx-sage-bench-configured-');
@@ -23,11 +24,7 @@ const driver = [
   '$(foreach p,$(BUILT_PACKAGES),$(info STAMP $(inst_$(p))))',
   'bench-nothing: ;',
 ].join('\n');
-const out = execFileSync(
-  'bash',
-  ['-c', '. src/bin/sage-env-config && SAGE_PKGCONFIG="$SAGE_LOCAL/lib/pkgconfig" make -f - -q bench-nothing || true'],
-  { cwd: root, input: driver, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-);
+const out = evalDriver(root, driver, 'bench-nothing');
 const stamps = out.split('\n').filter((l) => l.startsWith('STAMP /')).map((l) => l.slice(6).trim());
 for (const stamp of stamps) execFileSync('mkdir', ['-p', join(stamp, '..')]);
 // Package stamps as sage-spkg writes them (JSON, an empty manifest), so nx-sage adopts the tree as

@@ -6,8 +6,9 @@
  * the files are exactly make's, whatever a Sage release puts in the recipes.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { run, type RunResult } from '../process/run';
+import { basename, join } from 'node:path';
+import { configuredMakeVariables, WITHOUT_CALLER_MAKE_FLAGS } from '../graph/configured/configure-outputs';
+import { run } from '../process/run';
 
 export interface PcFilesInput {
   /** Absolute SAGE_ROOT of the configured checkout. */
@@ -19,30 +20,26 @@ export interface PcFilesInput {
   log: (line: string) => void;
 }
 
-export type RunMake = (args: string[], cwd: string, signal?: AbortSignal) => Promise<RunResult>;
-
-const runMake: RunMake = (args, cwd, signal) =>
-  // No make flags from the caller: one recipe per file, run as build/make/install runs it.
-  run('make', args, { cwd, signal, reject: false, env: { MAKEFLAGS: '', MFLAGS: '', MAKELEVEL: '' } });
-
 /** The files of `files` that do not exist (a dangling link counts as missing, as it does for make). */
 export const missingPcFiles = (files: readonly string[], exists: (file: string) => boolean = existsSync): string[] => files.filter((f) => !exists(f));
 
 /** make's arguments that write `files` through the configured Makefile. */
 export function pcFilesMakeArgs(sageRoot: string, sageLocal: string, files: readonly string[]): string[] {
-  return [
-    '-f', join(sageRoot, 'build/make/Makefile'), '--no-print-directory',
-    `SAGE_ROOT=${sageRoot}`, `SAGE_SRC=${sageRoot}/src`, `SAGE_LOCAL=${sageLocal}`, `SAGE_PKGCONFIG=${join(sageLocal, 'lib/pkgconfig')}`,
-    ...files,
-  ];
+  return ['-f', join(sageRoot, 'build/make/Makefile'), '--no-print-directory', ...configuredMakeVariables(sageRoot, sageLocal), ...files];
 }
 
 /** Writes the missing stand-ins; throws with make's output when make fails. */
-export async function ensurePcFiles(input: PcFilesInput, make: RunMake = runMake): Promise<string[]> {
+export async function ensurePcFiles(input: PcFilesInput): Promise<string[]> {
   const missing = missingPcFiles(input.files);
   if (!missing.length) return [];
-  input.log(`pkg-config stand-ins (configure's PCFILES): make ${missing.map((f) => f.slice(dirname(f).length + 1)).join(' ')}`);
-  const result = await make(pcFilesMakeArgs(input.sageRoot, input.sageLocal, missing), input.sageRoot, input.signal);
+  input.log(`pkg-config stand-ins (configure's PCFILES): make ${missing.map((f) => basename(f)).join(' ')}`);
+  // One recipe per file, as build/make/install runs it.
+  const result = await run('make', pcFilesMakeArgs(input.sageRoot, input.sageLocal, missing), {
+    cwd: input.sageRoot,
+    signal: input.signal,
+    reject: false,
+    env: WITHOUT_CALLER_MAKE_FLAGS,
+  });
   if (result.exitCode !== 0) {
     throw new Error(
       `make could not write the pkg-config files ${missing.join(' ')} (exit ${result.exitCode}) from ${join(input.sageRoot, 'build/make/Makefile')}:\n` +

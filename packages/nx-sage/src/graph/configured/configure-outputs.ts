@@ -15,6 +15,14 @@ export class ConfigureError extends Error {
   }
 }
 
+/** The trees build/make/install gives the configured Makefile, as make command-line variables. */
+export const configuredMakeVariables = (sageRoot: string, sageLocal: string): string[] => [
+  `SAGE_ROOT=${sageRoot}`, `SAGE_SRC=${sageRoot}/src`, `SAGE_LOCAL=${sageLocal}`, `SAGE_PKGCONFIG=${sageLocal}/lib/pkgconfig`,
+];
+
+/** No make flags or jobserver of the caller (an outer make or nx run) reach a make nx-sage starts. */
+export const WITHOUT_CALLER_MAKE_FLAGS = { MAKEFLAGS: '', MFLAGS: '', MAKELEVEL: '' } as const;
+
 /** configure's outputs that decide a build (the top-level Makefile's CONFIG_FILES): inputs of every build's hash. */
 export const CONFIGURE_OUTPUTS = ['build/make/Makefile', 'src/bin/sage-env-config', 'build/bin/sage-build-env-config'] as const;
 

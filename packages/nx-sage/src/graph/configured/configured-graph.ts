@@ -23,7 +23,7 @@ export function buildConfiguredGraph(tree: SageTree, configured: ConfiguredSage,
     const p = byName(name);
     if (!p) return [];
     // As `SAGE_CHECK_<pkg>=yes make`: a checked package's check prerequisites are order-only edges too.
-    const orderOnly = checked.has(name) ? [...p.orderOnlyDeps, ...(p.checkDeps ?? [])] : p.orderOnlyDeps;
+    const orderOnly = checked.has(name) ? [...p.orderOnlyDeps, ...p.checkDeps] : p.orderOnlyDeps;
     return [
       ...p.deps.map((to) => ({ from: name, to, kind: 'normal' as const })),
       ...orderOnly.map((to) => ({ from: name, to, kind: 'orderOnly' as const })),
@@ -58,7 +58,7 @@ export function buildConfiguredGraph(tree: SageTree, configured: ConfiguredSage,
       deps: p.deps,
       orderOnlyDeps: p.orderOnlyDeps,
       // From deps_<pkg> evaluated with SAGE_CHECK_<pkg>=yes (configured-sage.ts); edges only when checked.
-      checkDeps: p.checkDeps ?? [],
+      checkDeps: p.checkDeps,
       fileDeps: p.fileDeps.map((file) => symbolicFile(file, sageRoot)),
       enabled: enabled.has(spkg.name),
       inBuildSet: buildSet.has(spkg.name),

@@ -78,11 +78,10 @@ export function configuredSageFromDatabase(db: MakeDatabase): ConfiguredSage {
   const venvNode = vars.PYTHON && !names.includes(vars.PYTHON) ? vars.PYTHON : null;
 
   // A prerequisite file → the package it stands for (stamps of built packages, pip names, the venv stamp).
+  const instOf = new Map(names.map((name) => [name, (db.variables.get(`NX_SAGE_INST_${name}`) ?? '').trim()]));
   const byFile = new Map<string, string>();
-  for (const name of names) {
-    const inst = (db.variables.get(`NX_SAGE_INST_${name}`) ?? '').trim();
-    if (inst && !dummy.has(name)) byFile.set(inst, name);
-  }
+  for (const [name, inst] of instOf) if (inst && !dummy.has(name)) byFile.set(inst, name);
+  const isPackage = new Set(names);
   if (venvNode && vars.inst_python3_venv) byFile.set(vars.inst_python3_venv, venvNode);
   const dummyStamp = `${vars.SAGE_LOCAL}/${vars.SPKG_INST_RELDIR}/.dummy`;
 
@@ -91,7 +90,7 @@ export function configuredSageFromDatabase(db: MakeDatabase): ConfiguredSage {
     const version = (db.variables.get(`NX_SAGE_VERS_${name}`) ?? '').trim();
     // `configure --disable-doc` empties SAGE_DOCS: a package installed only there has no stamp (inst_<pkg>
     // is empty), so make has nothing to build for it and every prerequisite naming it vanishes.
-    const treeless = !dummy.has(name) && (db.variables.get(`NX_SAGE_INST_${name}`) ?? '').trim() === '';
+    const treeless = !dummy.has(name) && instOf.get(name) === '';
     const trees = variableWords(db, `NX_SAGE_TREES_${name}`);
     const words = variableWords(db, `NX_SAGE_DEPS_${name}`);
     const bar = words.indexOf('|');
@@ -118,7 +117,7 @@ export function configuredSageFromDatabase(db: MakeDatabase): ConfiguredSage {
     const checkDeps = unique(
       variableWords(db, `NX_SAGE_CHECKDEPS_${name}`)
         .filter((w) => w !== '|' && !plain.has(w))
-        .map((w) => (names.includes(w) ? w : byFile.get(w)))
+        .map((w) => (isPackage.has(w) ? w : byFile.get(w)))
         .filter((p): p is string => p !== undefined && p !== name && !normal.pkgs.includes(p) && !orderOnly.pkgs.includes(p)),
     );
     packages.set(name, {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../process/run';
 import { NodesCache } from '../nodes-cache';
-import { configureOutputsHash, ConfigureError, parseShellAssignments } from './configure-outputs';
+import { configureOutputsHash, ConfigureError, configuredMakeVariables, parseShellAssignments, WITHOUT_CALLER_MAKE_FLAGS } from './configure-outputs';
 import { configuredSageFromDatabase, driverMakefile, DRIVER_GOAL, type ConfiguredSage } from './configured-sage';
 import { parseMakeDatabase } from './make-database';
 
@@ -38,11 +38,10 @@ export async function makeDatabase(sageRoot: string): Promise<string> {
     'make',
     [
       '-f', '-', '-p', '-q', '-r', '-R', '--no-print-directory', DRIVER_GOAL,
-      `SAGE_ROOT=${sageRoot}`, `SAGE_SRC=${sageRoot}/src`, `SAGE_LOCAL=${sageLocal}`,
-      `SAGE_PKGCONFIG=${sageLocal}/lib/pkgconfig`, `SAGE_LOGS=${sageRoot}/logs/pkgs`,
+      ...configuredMakeVariables(sageRoot, sageLocal), `SAGE_LOGS=${sageRoot}/logs/pkgs`,
     ],
     // No make flags or SAGE_CHECK from the caller's environment: the graph is configure's, not this shell's.
-    { cwd: sageRoot, input: driverMakefile(makefile), reject: false, env: { MAKEFLAGS: '', MFLAGS: '', MAKELEVEL: '', SAGE_CHECK: '', SAGE_CHECK_PACKAGES: '' } },
+    { cwd: sageRoot, input: driverMakefile(makefile), reject: false, env: { ...WITHOUT_CALLER_MAKE_FLAGS, SAGE_CHECK: '', SAGE_CHECK_PACKAGES: '' } },
   );
   // -q: 0 = up to date, 1 = would remake the driver's goal; 2 = make failed to read the Makefile.
   if (result.exitCode !== 0 && result.exitCode !== 1) {
