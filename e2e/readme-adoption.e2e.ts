@@ -5,13 +5,13 @@
  * instruction for `./nx add nx-sage`: the plugin's packed tarball under installation.plugins, then
  * `./nx g nx-sage:init`.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyConfiguredCheckout } from './support/configured-checkout';
 import { packPlugin, runWrapper, userEnv } from './support/packed';
 import { plain } from './support/sage-checkout';
+import { spawnToFiles } from './support/spawn-to-files';
 import { REPO_ROOT, removeWorkspace } from './support/workspace';
 
 /** The commands of the README's first sh block under "Using it in a Sage checkout", comments dropped. */
@@ -53,7 +53,7 @@ describe('the README adoption path on a configured Sage checkout (issue 11)', ()
         writeFileSync(join(ws, 'nx.json'), JSON.stringify(nxJson, null, 2) + '\n');
         run = runWrapper(ws, ['g', 'nx-sage:init'], env);
       } else {
-        run = spawnSync('bash', ['-c', command], { cwd: ws, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+        run = spawnToFiles('bash', ['-c', command], { cwd: ws, env });
       }
       console.log(`${command}: exit ${run.status}, ${((Date.now() - t) / 1000).toFixed(1)} s`);
       if (run.status !== 0) throw new Error(`${command} failed:\n${plain(run.stdout + run.stderr).slice(-4000)}`);

@@ -79,7 +79,7 @@ describe('two clones of the real-Python fixture tree share builds through the re
   const install = (ws: string, env: Record<string, string>): NxRun =>
     runNx(ws, ['run-many', '-t', 'install', '--parallel=4', '--output-style=static'], { ...remoteEnv(), NX_CACHE_DIRECTORY: join(ws, '.nx/cache'), ...env });
   const buildTasks = (ws: string) =>
-    (JSON.parse(execFileSync(join(ws, 'node_modules/.bin/nx'), ['show', 'projects', '--with-target=build', '--json'], { cwd: ws, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } }).trim().split('\n').pop()!) as string[]).sort();
+    (JSON.parse(runNx(ws, ['show', 'projects', '--with-target=build', '--json']).stdout.trim().split('\n').pop()!) as string[]).sort();
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nx-sage-remote-'));

@@ -3,11 +3,12 @@
  * in a checkout without package.json (Nx's `.nx/installation` mode), and a probe that records which
  * plugin files the Node processes of Nx actually load.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from './sage-checkout';
+import { spawnToFiles } from './spawn-to-files';
 import { assertPluginBuilt, NX_ENV, REPO_ROOT, type NxRun } from './workspace';
 
 export const PLUGIN_DIR = join(REPO_ROOT, 'packages/nx-sage');
@@ -98,8 +99,7 @@ export function userEnv(extra: Record<string, string | undefined> = {}): NodeJS.
 
 /** Runs the checkout's own `./nx` wrapper (which syncs `.nx/installation` with nx.json first). */
 export function runWrapper(cwd: string, args: string[], env: NodeJS.ProcessEnv): NxRun {
-  const result = spawnSync(join(cwd, 'nx'), args, { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return spawnToFiles(join(cwd, 'nx'), args, { cwd, env });
 }
 
 /**
@@ -108,10 +108,9 @@ export function runWrapper(cwd: string, args: string[], env: NodeJS.ProcessEnv):
  * nx from the registry into `.nx/installation`.
  */
 export function nxInitDotNx(cwd: string, env: NodeJS.ProcessEnv): NxRun {
-  const result = spawnSync(
+  return spawnToFiles(
     process.execPath,
     [join(REPO_ROOT, 'node_modules/nx/dist/bin/nx.js'), 'init', '--useDotNxInstallation', '--interactive=false', '--nxCloud=false'],
-    { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    { cwd, env },
   );
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

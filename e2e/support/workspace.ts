@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { spawnToFiles } from './spawn-to-files';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const SHARED = resolve(REPO_ROOT, '../shared');
@@ -46,13 +47,7 @@ export interface NxRun {
 }
 
 export function runNx(cwd: string, args: string[], env: Record<string, string | undefined> = {}): NxRun {
-  const result = spawnSync(join(cwd, 'node_modules/.bin/nx'), args, {
-    cwd,
-    env: { ...process.env, ...NX_ENV, ...env },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return spawnToFiles(join(cwd, 'node_modules/.bin/nx'), args, { cwd, env: { ...process.env, ...NX_ENV, ...env } });
 }
 
 export function removeWorkspace(root: string): void {
