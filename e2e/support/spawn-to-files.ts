@@ -15,12 +15,12 @@ export interface CapturedRun {
   stderr: string;
 }
 
-export function spawnToFiles(file: string, args: string[], options: Omit<SpawnSyncOptions, 'stdio' | 'encoding'> & { input?: string } = {}): CapturedRun {
+export function spawnToFiles(file: string, args: string[], options: Omit<SpawnSyncOptions, 'stdio' | 'encoding' | 'input'> = {}): CapturedRun {
   const dir = mkdtempSync(join(tmpdir(), 'nx-sage-spawn-'));
   const out = openSync(join(dir, 'stdout'), 'w');
   const err = openSync(join(dir, 'stderr'), 'w');
   try {
-    const result = spawnSync(file, args, { ...options, stdio: [options.input === undefined ? 'ignore' : 'pipe', out, err] });
+    const result = spawnSync(file, args, { ...options, stdio: ['ignore', out, err] });
     if (result.error) throw result.error;
     return { status: result.status, stdout: readFileSync(join(dir, 'stdout'), 'utf8'), stderr: readFileSync(join(dir, 'stderr'), 'utf8') };
   } finally {

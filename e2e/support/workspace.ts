@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawnToFiles } from './spawn-to-files';
+import { spawnToFiles, type CapturedRun } from './spawn-to-files';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const SHARED = resolve(REPO_ROOT, '../shared');
@@ -40,11 +40,7 @@ export function createWorkspace(opts: { sageTree?: string; subdir?: string; plug
   return root;
 }
 
-export interface NxRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type NxRun = CapturedRun;
 
 export function runNx(cwd: string, args: string[], env: Record<string, string | undefined> = {}): NxRun {
   return spawnToFiles(join(cwd, 'node_modules/.bin/nx'), args, { cwd, env: { ...process.env, ...NX_ENV, ...env } });
