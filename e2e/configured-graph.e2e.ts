@@ -14,7 +14,7 @@ import { assertPluginBuilt, REPO_ROOT, removeWorkspace, runNx } from './support/
 interface Node {
   name: string;
   data: {
-    targets: Record<string, { options?: Record<string, string>; inputs?: Array<string | Record<string, string>>; metadata?: { nxSage?: { options?: Record<string, string> } } }>;
+    targets: Record<string, { options?: Record<string, string>; inputs?: Array<string | Record<string, string>>; metadata?: Record<string, unknown> }>;
     tags: string[];
     metadata: { sage: { deps: string[]; orderOnlyDeps: string[]; inBuildSet: boolean; system: boolean; virtual?: boolean } } };
 }
@@ -84,7 +84,7 @@ describe('nx-sage on a configured Sage 10.10.beta4 checkout (issue 11)', () => {
   it('the targets use configure\'s SAGE_LOCAL, SAGE_VENV and PYTHON_FOR_VENV, and hash configure\'s outputs', () => {
     const fixture = configuredCheckout();
     const build = nodes.flint.data.targets.build;
-    expect(build.metadata?.nxSage?.options).toMatchObject({ sageLocal: 'local', sageVenv: 'local/var/lib/sage/venv-python3.12', python: fixture.python });
+    expect(build.options).toMatchObject({ sageLocal: 'local', sageVenv: 'local/var/lib/sage/venv-python3.12', python: fixture.python });
     expect(build.inputs).toEqual(expect.arrayContaining([{ runtime: expect.stringMatching(/^echo sage-configure [0-9a-f]{64}$/) }]));
     // configure's choice, not the plugin's default `python3`.
     expect(fixture.python).not.toBe('python3');

@@ -127,10 +127,8 @@ describe('the packed plugin in a Sage checkout without package.json (issue 7)', 
     const run = nx('show', 'project', 'seedapp', '--json');
     expect(run.status).toBe(0);
     const project = JSON.parse(run.stdout);
-    // Builds run the plugin's task command (task-command/), named by a workspace-relative path (the
-    // same on every clone): here the plugin lives in Nx's own installation.
-    expect(project.targets.build.executor).toBe('nx:run-commands');
-    expect(project.targets.build.options.command).toMatch(/^node \.nx\/installation\/node_modules\/nx-sage\/dist\/task-command\/run-task\.js build '\{"package":"seedapp",/);
+    expect(project.targets.build.executor).toBe('nx-sage:build');
+    expect(project.targets.build.options.package).toBe('seedapp');
     expect(project.targets.install.executor).toBe('nx-sage:install');
     expect(project.metadata.sage.version).toBe('3.0.9');
   });

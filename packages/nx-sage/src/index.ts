@@ -2,7 +2,8 @@
 import { createDependencies as sageDependencies } from './graph/create-dependencies';
 import { createNodes as sageNodes } from './graph/create-nodes';
 import type { PreTasksExecution } from '@nx/devkit';
-import { countCacheEntries, installBatchMode } from './executors/install/batch-mode';
+import { installBatchMode } from './executors/install/batch-mode';
+import { PARALLEL_ENV, runParallelism } from './executors/build/parallelism';
 import type { NxSagePluginOptions } from './graph/options';
 import { postTasksExecution as sagePost, preTasksExecution as sagePre } from './report/hooks';
 
@@ -13,17 +14,14 @@ export const createNodes = disabled ? undefined : sageNodes;
 export const createNodesV2 = createNodes;
 export const createDependencies = disabled ? undefined : sageDependencies;
 /** Run report (built / cached / skipped, slowest, lock waits, critical path); NX_SAGE_REPORT=false turns it off. */
-// Also decides whether this run's installs are batched (executors/install/batch-mode.ts): Nx copies
+// Also decides whether this run's builds and installs are batched (executors/install/batch-mode.ts) and the build batch's slots: Nx copies
 // env changes made here into its own process before it schedules tasks.
 const pre: PreTasksExecution<NxSagePluginOptions> = async (options, context) => {
   await sagePre(options, context);
-  const decision = installBatchMode({
-    env: process.env,
-    argv: context.argv,
-    cacheEntries: () => countCacheEntries(context.workspaceRoot),
-    nxJson: context.nxJsonConfiguration as Record<string, unknown>,
-  });
+  const decision = installBatchMode({ env: process.env, argv: context.argv });
   if (decision.batchMode) process.env.NX_BATCH_MODE = decision.batchMode;
+  // The build batch runs as many builds at once as the run allows tasks (Nx does not tell a batch).
+  process.env[PARALLEL_ENV] = String(runParallelism(context.argv, process.env, context.nxJsonConfiguration as { parallel?: unknown }));
 };
 export const preTasksExecution = disabled ? undefined : pre;
 export const postTasksExecution = disabled ? undefined : sagePost;

@@ -6,7 +6,7 @@ import { readSageTree } from '../spkg/tree';
 import { NodesCache } from './nodes-cache';
 import { normalizeOptions, type NormalizedOptions, type NxSagePluginOptions } from './options';
 import { pluginHash } from './plugin-hash';
-import { pluginFilePath, taskEntryPath } from '../task-command/command';
+import { pluginFilePath } from './plugin-file';
 import { IDENTITY_SCRIPT_FILE } from './runtime-identity';
 import { buildErrorProject, buildPackageProject, buildVenvProject } from './project-config';
 import type { TargetContext } from './targets';
@@ -53,7 +53,7 @@ export async function createSageNodes(
         optionsHash,
         configured?.outputsHash ?? 'unconfigured',
         pluginHash(),
-        taskEntryPath(workspaceRoot),
+        pluginFilePath(workspaceRoot, IDENTITY_SCRIPT_FILE),
       ]);
       let perFile = cache.get(key);
       if (!perFile) {
@@ -99,7 +99,6 @@ function inferTree(
     sageRoot,
     pluginHash: pluginHash(),
     configureHash: configured?.outputsHash,
-    taskEntry: taskEntryPath(workspaceRoot),
     identityScript: pluginFilePath(workspaceRoot, IDENTITY_SCRIPT_FILE),
   };
   const perFile: TreeResult = {};

@@ -1,4 +1,4 @@
-import { shellQuote } from '../task-command/command';
+import { shellQuote } from './plugin-file';
 
 /**
  * The machine a build runs on, as one Nx `runtime` input: Nx runs a runtime command once per run and
@@ -15,7 +15,7 @@ import { shellQuote } from '../task-command/command';
  *  - the Python the venv is created from: sys.executable and its real path, base prefix, version,
  *    ABI flags, SOABI, EXT_SUFFIX and the platform tag.
  *
- * The script is a file, named by a workspace-relative path (task-command/command.ts pluginFilePath), so
+ * The script is a file, named by a workspace-relative path (plugin-file.ts pluginFilePath), so
  * two clones of one checkout get the same command string. It used to be inline (`python -c "..."`):
  * 1.9 KB in every build target, a quarter of the project graph that every forked task process parses.
  */

@@ -4,7 +4,6 @@ import type { NormalizedOptions, TargetKind } from './options';
 import { identityInputs } from './identity-inputs';
 import { normalClosure, type PackageNode, type TreeGraph } from './tree-graph';
 import { TEST_SWITCHES } from '../tree/test-switches';
-import { taskCommand } from '../task-command/command';
 
 /** Options every nx-sage executor receives (see executors/common/options.ts). */
 export interface SpkgTargetOptions {
@@ -32,8 +31,6 @@ export interface TargetContext {
   pluginHash: string;
   /** Hash of configure's outputs on a configured checkout (configured/configure-outputs.ts). */
   configureHash?: string;
-  /** Workspace-relative path of the task entry that build commands run (task-command/command.ts). */
-  taskEntry: string;
   /** Workspace-relative path of the runtime identity script (graph/runtime-identity.ts). */
   identityScript: string;
 }
@@ -126,10 +123,10 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
   const pcFiles = pcFilePrerequisites(node.fileDeps);
   const buildOptions: SpkgTargetOptions = pcFiles.length ? { ...options, pcFiles } : options;
   add('build', {
-    // A command, not the nx-sage:build executor: Nx starts it from its own process instead of forking
-    // its executor runner (task-command/command.ts). The options travel in the command.
-    executor: 'nx:run-commands',
-    options: { command: taskCommand(ctx.taskEntry, 'build', buildOptions) },
+    // A batch executor (executors/build/batch.ts): Nx hands every build of the run that it cannot
+    // restore from its cache to ONE process, which runs them N at a time like make -jN.
+    executor: 'nx-sage:build',
+    options: buildOptions,
     // Not `^install` and not `download`: a build that really runs fetches its upstream file and
     // installs its prerequisites itself (executors/build), so a cached build waits for nothing but its
     // prerequisites' builds. A no-op run then looks every build up without waiting level by level for
@@ -138,7 +135,7 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
     cache: true,
     inputs,
     outputs: ['{workspaceRoot}/' + options.artifactsDir],
-    metadata: { ...metadata(`Build ${label} into a staged tree (shared tree lock); cached by Nx`), nxSage: { verb: 'build', options: buildOptions } },
+    metadata: metadata(`Build ${label} into a staged tree (shared tree lock); cached by Nx`),
   });
   // Every install also waits for the venv node's (nx:noop) install. Nx completes in-process no-ops only
   // after it has looked up the cached builds that are ready, so this one edge makes a no-op run form ONE

@@ -64,5 +64,7 @@ describe('task facts', () => {
     expect(mergeFacts(null, { project: 'p', target: 't', lockWaitMs: 1 })).toEqual({ project: 'p', target: 't', lockWaitMs: 1 });
     expect(mergeFacts({ project: 'p', target: 't', installed: 'noop' }, { project: 'p', target: 't' })).toEqual({ project: 'p', target: 't', installed: 'noop' });
     expect(mergeFacts({ project: 'p', target: 't', installed: 'noop' }, { project: 'p', target: 't', installed: 'built' }).installed).toBe('built');
+    // An install of this run is not hidden by the confirmation that follows it.
+    expect(mergeFacts({ project: 'p', target: 't', installed: 'swapped' }, { project: 'p', target: 't', installed: 'noop' }).installed).toBe('swapped');
   });
 });

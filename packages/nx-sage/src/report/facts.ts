@@ -23,7 +23,7 @@ export function runFactsDir(workspaceRoot: string, runId: string, env: Record<st
 /**
  * Records facts about one task for the end-of-run report. Executors call it; it never throws (a report
  * is not worth failing a build for). Calls for the same task merge: lock waits add up, holders are
- * unioned, the last `installed` wins. Outside a run started by Nx with nx-sage's hooks (no
+ * unioned, the last `installed` wins over an earlier one unless it is a no-op. Outside a run started by Nx with nx-sage's hooks (no
  * NX_SAGE_RUN_ID) it records nothing and returns false.
  */
 export function recordTaskFacts(workspaceRoot: string, facts: TaskFacts, runId = process.env[RUN_ID_ENV]): boolean {
@@ -87,8 +87,18 @@ export function mergeFacts(previous: TaskFacts | null, next: TaskFacts): TaskFac
     ...(waits.length ? { lockWaitMs: waits.reduce((a, b) => a + b, 0) } : {}),
     ...(holders.length ? { lockHolders: holders } : {}),
     ...(lockWaits.length ? { lockWaits } : {}),
-    ...((next.installed ?? previous.installed) ? { installed: next.installed ?? previous.installed } : {}),
+    ...(mergeInstalled(previous.installed, next.installed) ? { installed: mergeInstalled(previous.installed, next.installed) } : {}),
   };
+}
+
+/**
+ * What the run did to the package: the last action, except that a later no-op does not hide an earlier
+ * install of the same run (the build batch installs a package right after building it, and its install
+ * task then finds it up to date).
+ */
+function mergeInstalled(previous: TaskFacts['installed'], next: TaskFacts['installed']): TaskFacts['installed'] {
+  if (next === 'noop' && previous !== undefined) return previous;
+  return next ?? previous;
 }
 
 function readFactsFile(file: string): TaskFacts | null {

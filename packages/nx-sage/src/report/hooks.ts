@@ -3,7 +3,6 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
 import type { NxSagePluginOptions } from '../graph/options';
-import { PROJECT_GRAPH_ENV } from '../task-command/task-context';
 import { clearRunFacts, readRunFacts, RUN_DIR_ENV, RUN_ID_ENV, runFactsDir } from './facts';
 import { formatReport } from './format';
 import { summarizeRun } from './summarize';
@@ -22,8 +21,6 @@ export const preTasksExecution: PreTasksExecution<NxSagePluginOptions> = (_optio
   process.env[RUN_ID_ENV] = context.id;
   // Computed, never inherited: an `nx` started inside a task has the outer run's directory in its env.
   process.env[RUN_DIR_ENV] = runFactsDir(context.workspaceRoot, context.id, {});
-  // The graph file Nx wrote for this run: build commands read it without loading Nx (task-command/).
-  process.env[PROJECT_GRAPH_ENV] = join(workspaceDataDirectoryForWorkspace(context.workspaceRoot), 'project-graph.json');
   try {
     clearRunFacts(context.workspaceRoot, context.id);
   } catch (error) {

@@ -25,10 +25,10 @@ export function buildRunTaskGraph(tasks: readonly Pick<RunTask, 'id' | 'project'
   return { dependencies };
 }
 
-/** Whether the task runs one of nx-sage's executors (`nx-sage:install`, …) or its task command (builds: metadata.nxSage). */
+/** Whether the task runs one of nx-sage's executors (`nx-sage:build`, `nx-sage:install`, …). */
 export function isSageTask(graph: Pick<ProjectGraph, 'nodes'>, project: string, target: string): boolean {
   const config = graph.nodes[project]?.data.targets?.[target];
-  return (config?.executor?.startsWith('nx-sage:') ?? false) || config?.metadata?.nxSage !== undefined;
+  return config?.executor?.startsWith('nx-sage:') ?? false;
 }
 
 function normalizeDependsOn(spec: string | TargetDependencyConfig, self: string): { target: string; upstream: boolean; projects: string[] } {

@@ -70,22 +70,3 @@ function installStep(graph: Graph, project: string): DependencyInstall | undefin
   }
   return undefined;
 }
-
-/**
- * The part of the project graph dependencyInstalls reads: each project's Sage metadata and its targets
- * that tell how it gets into the tree, and the edges. A twentieth of the whole graph (Nx's file holds
- * every target's inputs), which build tasks would otherwise each parse. Pure.
- */
-export function installGraph(graph: Graph): Graph {
-  const nodes: Graph['nodes'] = {};
-  for (const [name, node] of Object.entries(graph.nodes)) {
-    const targets = Object.fromEntries(
-      Object.entries(node.data.targets ?? {})
-        .filter(([, target]) => target.executor === 'nx-sage:error' || (target.executor !== undefined && target.executor in KIND_OF_EXECUTOR))
-        .map(([key, target]) => [key, { executor: target.executor, options: target.options }]),
-    );
-    const sage = sageOf(graph, name);
-    nodes[name] = { name, type: node.type, data: { root: node.data.root, targets, ...(sage ? { metadata: { sage } } : {}) } } as Graph['nodes'][string];
-  }
-  return { nodes, dependencies: graph.dependencies };
-}

@@ -6,7 +6,7 @@ import { preinstFile, runPreinstBeforeBuild } from '../../stage/preinst';
 import { adoptionPlan, readAdoptionFacts } from '../../swap/adopt';
 import { spkgPaths } from '../../tree/paths';
 import type { SpkgExecutorOptions } from '../common/options';
-import { runPackageExecutor } from '../common/run-executor';
+import { runPackageExecutor, type TaskOutput } from '../common/run-executor';
 import { dependencyInstalls } from './dependency-installs';
 import { installDependencies } from './install-dependencies';
 import { emulateSageOrder, uninstallBeforeBuild } from './sage-order';
@@ -16,7 +16,12 @@ import { emulateSageOrder, uninstallBeforeBuild } from './sage-order';
  * into the tree (as make does before a build), then the build under the tree lock SHARED: installs of
  * other packages wait, other builds run alongside; the tree is not changed.
  */
-export default async function buildExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
+export default function buildExecutor(options: SpkgExecutorOptions, context: ExecutorContext) {
+  return buildTask(options, context);
+}
+
+/** One build, its console output to `output` (the batch runs many in one process: batch.ts). */
+export async function buildTask(options: SpkgExecutorOptions, context: ExecutorContext, output: TaskOutput = {}) {
   if (stubMode()) return runStub('build', options, context.root);
   return runPackageExecutor('build', options, context, async ({ layout, spkg, artifactsDir, logger, withLock }) => {
     if (spkg.source === 'none') {
@@ -58,5 +63,5 @@ export default async function buildExecutor(options: SpkgExecutorOptions, contex
       buildPackage({ layout, spkg, artifactsDir, logger, signal, baseEnv: process.env }),
     );
     logger.info(`built ${meta.package}-${meta.version} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  });
+  }, output);
 }

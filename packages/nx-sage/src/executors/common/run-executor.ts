@@ -16,6 +16,12 @@ export interface ExecutorScope {
   options: SpkgExecutorOptions;
 }
 
+/** Where a task's console output goes besides the terminal (a batch keeps each task's own output). */
+export interface TaskOutput {
+  /** Takes every console line of the task, failures included (default: process.stdout, failures to stderr). */
+  echo?: (text: string) => void;
+}
+
 /**
  * Shared frame of the package executors: resolve options, read the package, open its log, give
  * the body a lock helper; turn failures into one message naming package, phase and log.
@@ -25,13 +31,14 @@ export async function runPackageExecutor(
   options: SpkgExecutorOptions,
   context: ExecutorContext,
   body: (scope: ExecutorScope) => Promise<void>,
+  output: TaskOutput = {},
 ): Promise<{ success: boolean }> {
   let logger: PackageLogger | undefined;
   try {
     const { layout, artifactsDir } = await resolveOptions(options, context.root);
     const spkg = readSpkg(layout.pkgsDir, options.package);
     const paths = spkgPaths(layout, spkg);
-    logger = openPackageLogger({ logFile: paths.logFile, label: paths.pkgName, quiet: process.env.NX_SAGE_QUIET === '1' });
+    logger = openPackageLogger({ logFile: paths.logFile, label: paths.pkgName, quiet: process.env.NX_SAGE_QUIET === '1', echo: output.echo });
     const log = logger;
     log.info(`${verb} ${paths.pkgName} (${new Date().toISOString()})`);
     // Lock waits feed the run report (who waited, how long, behind whom): the same waits as the log's.
@@ -43,18 +50,20 @@ export async function runPackageExecutor(
     await body({ layout, spkg, artifactsDir, logger: log, withLock, options });
     return { success: true };
   } catch (error) {
-    reportFailure(verb, options.package, error, logger);
+    reportFailure(verb, options.package, error, logger, output);
     return { success: false };
   } finally {
     logger?.close();
   }
 }
 
-function reportFailure(verb: string, pkg: string, error: unknown, logger: PackageLogger | undefined): void {
+function reportFailure(verb: string, pkg: string, error: unknown, logger: PackageLogger | undefined, output: TaskOutput): void {
   const message =
     error instanceof BuildError || error instanceof SpkgError
       ? error.message
       : `package '${pkg}', ${verb}: ${(error as Error)?.stack ?? String(error)}${logger ? `\n  log:  ${logger.logFile}` : ''}`;
   if (logger) logger.info(`FAILED: ${message}`);
-  console.error(`\nnx-sage: ${verb} of '${pkg}' failed:\n${message}\n`);
+  const text = `\nnx-sage: ${verb} of '${pkg}' failed:\n${message}\n`;
+  if (output.echo) output.echo(`${text}\n`);
+  else console.error(text);
 }
