@@ -10,13 +10,15 @@
 // package logs). Sleeps use no CPU: what is left is scheduling, locking and per-task overhead.
 //
 // Usage: npm run build && node tools/bench/makespan/run.js [--scale=1] [--jobs=4,8] [--seed=1]
-//          [--only=make|nx] [--env=K=V ...] [--root=<pkg>] [--plan] [--keep]
+//          [--only=make|nx] [--env=K=V ...] [--root=<pkg>] [--plan] [--keep] [--again]
 //   --scale  multiplies every time (0.25 for a quick run on a shared machine)
 //   --seed   jitters every time by ±10 % (deterministic; --seed=0: the table as written)
 //   --env    extra environment for the nx runs (e.g. --env=NX_SAGE_INSTALL_LOCK=exclusive, the old lock)
 //   --root   only <pkg> and its prerequisites (normal + order-only, transitively): a smaller graph for
 //            a loaded machine; nx runs `nx run <pkg>:install`, make the rule of <pkg>
 //   --plan   print the generated times, work and critical path, and exit
+//   --again  after each nx run, a second one on a fresh tree and empty Nx cache that keeps the build
+//            times the first measured (the build batch's order; executors/build/estimates.ts)
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
@@ -31,6 +33,7 @@ const scale = Number(opt('scale', 1));
 const jobs = opt('jobs', '4,8').split(',').map(Number);
 const seed = Number(opt('seed', 1));
 const only = opt('only', '');
+const withHistory = argv.includes('--again');
 const extraEnv = Object.fromEntries(argv.filter((a) => a.startsWith('--env=')).map((a) => a.slice(6).split(/=(.*)/s).slice(0, 2)));
 const repo = resolve(__dirname, '../../..');
 const shared = resolve(repo, '../shared/sage-10.10.beta4');
@@ -100,8 +103,13 @@ function logWaits() {
   return waits;
 }
 
-function runNx(n) {
-  for (const dir of ['local', 'logs', '.nx/cache', '.bench/report.json']) rmSync(join(ws, dir), { recursive: true, force: true });
+// The build batch orders builds by the times it measured in this workspace before (executors/build/
+// estimates.ts); a fresh run has none and orders by its prior. `history`: keep the last run's times.
+const BUILD_TIMES = '.nx/workspace-data/nx-sage-build-times.json';
+
+function runNx(n, history = false) {
+  const wipe = ['local', 'logs', '.nx/cache', '.bench/report.json', ...(history ? [] : [BUILD_TIMES])];
+  for (const dir of wipe) rmSync(join(ws, dir), { recursive: true, force: true });
   const reportFile = join(ws, '.bench/report.json');
   const env = { ...nxEnv, NX_CACHE_DIRECTORY: join(ws, '.nx/cache'), NX_SAGE_REPORT_FILE: reportFile };
   const { s, cpu, out } = timed(join(ws, 'node_modules/.bin/nx'), [...(root ? ['run', `${root}:install`] : ['run-many', '-t', 'install']), `--parallel=${n}`, '--outputStyle=static'], { cwd: ws, env });
@@ -133,6 +141,8 @@ for (const n of jobs) {
   const makeRun = only === 'nx' ? { s: NaN, cpu: NaN } : runMake(n);
   const make = makeRun.s;
   const nx = only === 'make' ? undefined : runNx(n);
+  // The same full build again on a fresh tree and an empty Nx cache, with the build times of the run above.
+  const again = only === 'make' || !withHistory ? undefined : runNx(n, true);
   const row = {
     N: n,
     'make s': fmt(make),
@@ -141,6 +151,7 @@ for (const n of jobs) {
     'work/N s': fmt(work / n),
     'nx/make': nx ? (nx.s / make).toFixed(2) : '–',
     'nx/bound': nx ? (nx.s / bound).toFixed(2) : '–',
+    ...(again ? { 'nx again s': fmt(again.s), 'again/bound': (again.s / bound).toFixed(2), 'cpu again s': fmt(again.cpu) } : {}),
     'make/bound': (make / bound).toFixed(2),
     'cpu make/nx s': `${fmt(makeRun.cpu)}/${fmt(nx?.cpu)}`,
     'lock wait (report)': nx ? `${fmt(nx.reportWaitS)} s, ${nx.reportWaiters} tasks` : '–',

@@ -75,7 +75,9 @@ export async function* runPool<R>({ ids, deps, limit, estimate, run, ok, blocked
     }
     if (running.size === 0) {
       // Nothing runs and nothing is ready: the rest waits on itself (a cycle).
-      for (const id of ids) if (!finished.has(id)) yield* settle({ id, result: blocked(id, undefined) });
+      const stuck = ids.filter((id) => !finished.has(id));
+      for (const id of stuck) finished.set(id, false);
+      for (const id of stuck) yield { id, result: blocked(id, undefined) };
       break;
     }
     const outcome = await Promise.race(running.values());
