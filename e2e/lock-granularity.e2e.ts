@@ -89,12 +89,12 @@ describe('lock granularity: a long build does not hold back an unrelated chain',
     expect(longBuilt - chainDone).toBeGreaterThan(LONG / 3);
   });
 
-  // Installs as single tasks (this run skips the cache, so no batches: executors/install/batch-mode.ts),
-  // then through the batch executor: the report's waits come from install executors and the builds'
-  // prerequisite installs in the first, from batch sections in the second.
+  // Every task in its own process (no batches), then through the batch executors (the default): the
+  // report's waits come from install executors and the builds' prerequisite installs in the first, from
+  // the build batch's installs and batch sections in the second.
   it.each([
-    ['single install tasks', { NX_SAGE_INSTALL_LOCK: 'exclusive' }],
-    ['install batches', { NX_SAGE_INSTALL_LOCK: 'exclusive', NX_SAGE_INSTALL_BATCH: 'always' }],
+    ['single tasks', { NX_SAGE_INSTALL_LOCK: 'exclusive', NX_SAGE_INSTALL_BATCH: 'never' }],
+    ['batches', { NX_SAGE_INSTALL_LOCK: 'exclusive' }],
   ])('control (%s): with every install exclusive (the old lock) the chain waits for the whole long build', (_how, env) => {
     const { chainDone, longBuilt, report } = install(env);
     expect(chainDone).toBeGreaterThan(longBuilt);
