@@ -100,6 +100,8 @@ async function main() {
     });
     fresh(byNx);
     rmSync(join(byNx, '.nx/cache'), { recursive: true, force: true });
+    // No build times from an earlier run (executors/build/estimates.ts): nx-sage orders builds by its prior, as on a first build.
+    rmSync(join(byNx, '.nx/workspace-data/nx-sage-build-times.json'), { force: true });
     const nx = timed(join(byNx, 'node_modules/.bin/nx'), ['run-many', '-t', 'install', '-p', ...goals, `--parallel=${n}`, '--outputStyle=static'], {
       cwd: byNx,
       env: { ...nxEnv, NX_CACHE_DIRECTORY: join(byNx, '.nx/cache') },
