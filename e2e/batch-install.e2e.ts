@@ -40,7 +40,7 @@ describe('batched install on real pip', () => {
   afterAll(() => removeWorkspace(ws));
 
   it('nx run-many -t install works with the batch executor; pip check is clean', () => {
-    // A first run with an empty cache does not batch by default (executors/install/batch-mode.ts): force it here.
+    // Batches are the default (executors/install/batch-mode.ts); said here so the test keeps its meaning.
     const run = runNx(ws, ['run-many', '-t', 'install', '--parallel=8', '--output-style=static'], { NX_SAGE_INSTALL_BATCH: 'always' });
     const output = run.stdout + run.stderr;
     expect(output).toMatch(/Successfully ran target install/);

@@ -9,6 +9,22 @@ import { installsInRun } from './installs-in-run';
 import { buildTimesFile, expectedSeconds, readBuildTimes, recordBuildTimes } from './estimates';
 import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
 
+/**
+ * Nx gets each task's console output as its result and keeps every result of a batch until the batch
+ * ends, then sends them in one message: a whole Sage build's compiler output would not fit. The full
+ * output is in each package's log.
+ */
+const OUTPUT_LIMIT = 256 * 1024;
+
+function keepTail(text: string, limit: number): string {
+  return text.length > limit ? text.slice(text.length - limit) : text;
+}
+
+function truncated(text: string): string {
+  if (text.length <= OUTPUT_LIMIT) return text;
+  return `[nx-sage: earlier output left out here; the whole of it is in the package's log (logs/pkgs/)]\n${keepTail(text, OUTPUT_LIMIT)}`;
+}
+
 interface Outcome {
   success: boolean;
   skipped?: boolean;
@@ -36,8 +52,9 @@ export default async function* buildBatch(
   for (const id of ids) deps[id] = ((taskGraph.dependencies[id] ?? []) as unknown as (string | { id: string })[]).map((e) => (typeof e === 'string' ? e : e.id));
   const outputs = new Map<string, string>();
   const started = new Map<string, number>();
+  const capture = (id: string, text: string) => outputs.set(id, keepTail((outputs.get(id) ?? '') + text, 2 * OUTPUT_LIMIT));
   const echoFor = (id: string) => (text: string) => {
-    outputs.set(id, (outputs.get(id) ?? '') + text);
+    capture(id, text);
     process.stdout.write(text);
   };
 
@@ -50,16 +67,17 @@ export default async function* buildBatch(
   const run = async (id: string): Promise<Outcome> => {
     started.set(id, Date.now());
     const { project, target, configuration } = taskGraph.tasks[id].target;
-    const echo = echoFor(id);
-    const built = await buildTask(inputs[id], { ...context, projectName: project, targetName: target, configurationName: configuration }, { echo });
-    const install = installs.get(project);
-    if (built.success && install) {
-      // Its install task confirms it later (and reports a failure again, with its own log).
-      await installTask(install.options, { ...context, projectName: project, targetName: install.target }, { echo });
-    }
+    const build = await buildTask(inputs[id], { ...context, projectName: project, targetName: target, configurationName: configuration }, { echo: echoFor(id) });
     const pkg = metaOf(id)?.package;
-    if (built.success && pkg) measured[pkg] = Math.round((Date.now() - started.get(id)!) / 100) / 10;
-    return built;
+    if (build.built && pkg) measured[pkg] = Math.round((Date.now() - started.get(id)!) / 100) / 10;
+    const install = installs.get(project);
+    if (build.success && install) {
+      // The install's lines belong to its install task (its log, the console), not to this build's
+      // cached output. That task confirms the package later, or tries again and reports the failure.
+      const { success } = await installTask(install.options, { ...context, projectName: project, targetName: install.target }, { echo: (text) => process.stdout.write(text) });
+      capture(id, success ? `nx-sage: installed right after its build\n` : `nx-sage: the install right after this build failed (its install task tries again and reports it)\n`);
+    }
+    return build;
   };
   const outcomes = runPool<Outcome>({
     ids,
@@ -92,7 +110,7 @@ async function* toNx(outcomes: AsyncIterable<{ id: string; result: Outcome }>, o
       result: {
         success: result.success,
         ...(result.skipped ? { status: 'skipped' as const } : {}),
-        terminalOutput: outputs.get(id) ?? '',
+        terminalOutput: truncated(outputs.get(id) ?? ''),
         startTime: started.get(id) ?? Date.now(),
         endTime: Date.now(),
       },

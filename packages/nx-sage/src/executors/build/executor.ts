@@ -20,10 +20,15 @@ export default function buildExecutor(options: SpkgExecutorOptions, context: Exe
   return buildTask(options, context);
 }
 
-/** One build, its console output to `output` (the batch runs many in one process: batch.ts). */
-export async function buildTask(options: SpkgExecutorOptions, context: ExecutorContext, output: TaskOutput = {}) {
-  if (stubMode()) return runStub('build', options, context.root);
-  return runPackageExecutor('build', options, context, async ({ layout, spkg, artifactsDir, logger, withLock }) => {
+/**
+ * One build, its console output to `output` (the batch runs many in one process: batch.ts). `built`:
+ * the package was really built (not a dummy, not adopted from make, not a stub), so its time says
+ * how long its build takes.
+ */
+export async function buildTask(options: SpkgExecutorOptions, context: ExecutorContext, output: TaskOutput = {}): Promise<{ success: boolean; built: boolean }> {
+  if (stubMode()) return { ...(await runStub('build', options, context.root)), built: false };
+  let built = false;
+  const result = await runPackageExecutor('build', options, context, async ({ layout, spkg, artifactsDir, logger, withLock }) => {
     if (spkg.source === 'none') {
       logger.info(`${spkg.name} is a dummy package (source none): nothing to build`);
       return;
@@ -63,5 +68,7 @@ export async function buildTask(options: SpkgExecutorOptions, context: ExecutorC
       buildPackage({ layout, spkg, artifactsDir, logger, signal, baseEnv: process.env }),
     );
     logger.info(`built ${meta.package}-${meta.version} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    built = true;
   }, output);
+  return { ...result, built };
 }

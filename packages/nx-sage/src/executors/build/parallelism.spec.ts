@@ -16,6 +16,12 @@ describe('runParallelism (what Nx reads as --parallel)', () => {
     expect(runParallelism(['--parallel=false'], { NX_PARALLEL: '5' })).toBe(1);
   });
 
+  it('--no-parallel is 1; --maxParallel alone counts; what follows -- is not ours', () => {
+    expect(runParallelism(['--no-parallel'], {})).toBe(1);
+    expect(runParallelism(['--maxParallel=5'], {})).toBe(5);
+    expect(runParallelism(['-t', 'install', '--', '--parallel=9'], {})).toBe(3);
+  });
+
   it('falls back to nx.json, then to Nx default 3; N% of the cores', () => {
     expect(runParallelism([], {}, { parallel: 7 })).toBe(7);
     expect(runParallelism(['--parallel=2'], {}, { parallel: 7 })).toBe(2);

@@ -10,23 +10,31 @@ const NX_DEFAULT = 3;
  * How many tasks this `nx` run runs at once, as Nx reads it (nx/src/command-line/yargs-utils/
  * shared-options.js, readParallelFromArgsAndEnv, then nx.json's `parallel`): `--parallel=N`,
  * `--parallel N`, `--parallel` / `--parallel=true` (then `--maxParallel`, NX_PARALLEL or 3),
- * `--parallel=false` (1), `N%` of the cores. Nx tells a batch executor nothing of it, and the build
+ * `--parallel=false` / `--no-parallel` (1), `N%` of the cores; none of them: nx.json's `parallel`,
+ * then `--maxParallel`, then 3. Arguments after `--` belong to the tasks. Nx tells a batch executor nothing of it, and the build
  * batch must not run more builds at once than the user allowed tasks.
  */
 export function runParallelism(argv: readonly string[], env: Record<string, string | undefined>, nxJson: { parallel?: unknown } = {}): number {
-  const parallel = flagValue(argv, 'parallel');
+  const args = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  const parallel = args.includes('--no-parallel') ? 'false' : flagValue(args, 'parallel');
   if (parallel === 'false') return 1;
   if (parallel === 'true' || parallel === '' || (parallel === undefined && env.NX_PARALLEL)) {
-    return concurrency(flagValue(argv, 'maxParallel') || flagValue(argv, 'max-parallel') || env.NX_PARALLEL || String(NX_DEFAULT));
+    return concurrency(maxParallel(args) || env.NX_PARALLEL || String(NX_DEFAULT));
   }
   if (parallel !== undefined) return concurrency(parallel);
-  return typeof nxJson.parallel === 'number' ? concurrency(String(nxJson.parallel)) : NX_DEFAULT;
+  if (typeof nxJson.parallel === 'number') return concurrency(String(nxJson.parallel));
+  // Nx's task orchestrator (getThreadPoolSize): no --parallel anywhere → --maxParallel, else 3.
+  return concurrency(maxParallel(args) || String(NX_DEFAULT));
 }
 
 /** The build batch's slots: what the pre-run hook found, else Nx's default. */
 export function buildParallelism(env: Record<string, string | undefined>): number {
   const value = Number(env[PARALLEL_ENV]);
   return Number.isInteger(value) && value >= 1 ? value : NX_DEFAULT;
+}
+
+function maxParallel(args: readonly string[]): string | undefined {
+  return flagValue(args, 'maxParallel') || flagValue(args, 'max-parallel');
 }
 
 /** `--name=V` → V, `--name V` → V, `--name` (last, or before another flag) → '' ; absent → undefined. */
