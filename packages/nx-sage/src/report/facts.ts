@@ -81,13 +81,14 @@ export function mergeFacts(previous: TaskFacts | null, next: TaskFacts): TaskFac
   const waits = [previous.lockWaitMs, next.lockWaitMs].filter((ms): ms is number => typeof ms === 'number');
   const holders = [...new Set([...(previous.lockHolders ?? []), ...(next.lockHolders ?? [])])];
   const lockWaits = [...(previous.lockWaits ?? []), ...(next.lockWaits ?? [])];
+  const installed = mergeInstalled(previous.installed, next.installed);
   return {
     project: next.project,
     target: next.target,
     ...(waits.length ? { lockWaitMs: waits.reduce((a, b) => a + b, 0) } : {}),
     ...(holders.length ? { lockHolders: holders } : {}),
     ...(lockWaits.length ? { lockWaits } : {}),
-    ...(mergeInstalled(previous.installed, next.installed) ? { installed: mergeInstalled(previous.installed, next.installed) } : {}),
+    ...(installed ? { installed } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import type { SpkgExecutorOptions } from '../common/options';
-import type { BatchTaskResult } from '../install/batch';
+import { batchResult, batchTasks, type BatchTaskResult } from '../common/batch-tasks';
 import { buildParallelism } from './parallelism';
 import { runPool } from './pool';
 import { buildTask } from './executor';
@@ -46,10 +46,7 @@ export default async function* buildBatch(
   _overrides: unknown,
   context: ExecutorContext,
 ): AsyncGenerator<BatchTaskResult> {
-  const ids = Object.keys(taskGraph.tasks).filter((id) => inputs[id] !== undefined);
-  const deps: Record<string, string[]> = {};
-  // Nx 24 edges are objects ({ id, ... }); older Nx used plain task ids.
-  for (const id of ids) deps[id] = ((taskGraph.dependencies[id] ?? []) as unknown as (string | { id: string })[]).map((e) => (typeof e === 'string' ? e : e.id));
+  const { ids, deps } = batchTasks(taskGraph, inputs);
   const outputs = new Map<string, string>();
   const started = new Map<string, number>();
   const capture = (id: string, text: string) => outputs.set(id, keepTail((outputs.get(id) ?? '') + text, 2 * OUTPUT_LIMIT));
@@ -97,23 +94,10 @@ export default async function* buildBatch(
     },
   });
   try {
-    yield* toNx(outcomes, outputs, started);
+    for await (const { id, result } of outcomes) {
+      yield batchResult(id, result.success, result.skipped === true, truncated(outputs.get(id) ?? ''), started.get(id));
+    }
   } finally {
     recordBuildTimes(timesFile, measured);
-  }
-}
-
-async function* toNx(outcomes: AsyncIterable<{ id: string; result: Outcome }>, outputs: Map<string, string>, started: Map<string, number>): AsyncGenerator<BatchTaskResult> {
-  for await (const { id, result } of outcomes) {
-    yield {
-      task: id,
-      result: {
-        success: result.success,
-        ...(result.skipped ? { status: 'skipped' as const } : {}),
-        terminalOutput: truncated(outputs.get(id) ?? ''),
-        startTime: started.get(id) ?? Date.now(),
-        endTime: Date.now(),
-      },
-    };
   }
 }

@@ -1,7 +1,4 @@
-export interface PoolOutcome<R> {
-  id: string;
-  result: R;
-}
+import type { TopoOutcome } from '../../swap/topo';
 
 export interface PoolInput<R> {
   ids: readonly string[];
@@ -26,7 +23,7 @@ export interface PoolInput<R> {
  * flint → singular → sagelib) does not wait for slots behind the many short wheels; ties go to the
  * task more tasks wait for. A task behind a failure is never run.
  */
-export async function* runPool<R>({ ids, deps, limit, estimate, run, ok, blocked, crashed }: PoolInput<R>): AsyncGenerator<PoolOutcome<R>> {
+export async function* runPool<R>({ ids, deps, limit, estimate, run, ok, blocked, crashed }: PoolInput<R>): AsyncGenerator<TopoOutcome<R>> {
   const inSet = new Set(ids);
   const depsOf = new Map(ids.map((id) => [id, [...new Set((deps[id] ?? []).filter((d) => inSet.has(d) && d !== id))]]));
   const dependents = new Map<string, string[]>(ids.map((id) => [id, []]));
@@ -36,11 +33,11 @@ export async function* runPool<R>({ ids, deps, limit, estimate, run, ok, blocked
   const missing = new Map(ids.map((id) => [id, depsOf.get(id)!.length]));
   const ready = ids.filter((id) => missing.get(id) === 0);
   const finished = new Map<string, boolean>();
-  const running = new Map<string, Promise<PoolOutcome<R>>>();
+  const running = new Map<string, Promise<TopoOutcome<R>>>();
   const slots = Math.max(1, Math.floor(limit) || 1);
 
-  const settle = function* (outcome: PoolOutcome<R>): Generator<PoolOutcome<R>> {
-    const pending: PoolOutcome<R>[] = [outcome];
+  const settle = function* (outcome: TopoOutcome<R>): Generator<TopoOutcome<R>> {
+    const pending: TopoOutcome<R>[] = [outcome];
     while (pending.length > 0) {
       const { id, result } = pending.shift()!;
       const success = ok(result);
@@ -63,8 +60,8 @@ export async function* runPool<R>({ ids, deps, limit, estimate, run, ok, blocked
   while (finished.size < ids.length) {
     ready.sort((a, b) => tail.get(b)! - tail.get(a)! || waiting.get(b)! - waiting.get(a)!);
     while (running.size < slots && ready.length > 0) {
+      // A ready task's dependencies all succeeded, so nothing can have blocked it.
       const id = ready.shift()!;
-      if (finished.has(id)) continue;
       running.set(
         id,
         run(id).then(

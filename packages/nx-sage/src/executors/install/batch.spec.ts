@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { makeTempTree, removeTree, spkgFiles } from '../../testing/temp-tree';
 import { artifactContent, STUB_ARTIFACT, STUB_ENV } from '../common/stub';
-import installBatch, { type BatchTaskResult } from './batch';
+import installBatch from './batch';
+import type { BatchTaskResult } from '../common/batch-tasks';
 
 // Stub mode (no process, no pip, no lock): the batch frame itself — order, Nx's result shape,
 // dependents of a failed task reported as skipped with the reason.

@@ -10,12 +10,7 @@ import { pythonMinorVersion, resolveOptions, type SpkgExecutorOptions } from '..
 import { packageTreeLock } from '../common/package-lock';
 import { runStub, stubMode } from '../common/stub';
 import { prepareVenv } from '../../stage/venv';
-
-/** Nx's per-task result of a batch (TaskResult in nx/src/config/misc-interfaces). */
-export interface BatchTaskResult {
-  task: string;
-  result: { success: boolean; terminalOutput: string; startTime?: number; endTime?: number; status?: 'success' | 'failure' | 'skipped' };
-}
+import { batchResult, batchTasks, type BatchTaskResult } from '../common/batch-tasks';
 
 /**
  * Batch implementation of `install` (executors.json: batchImplementation, preferBatch). Nx hands it
@@ -30,10 +25,7 @@ export default async function* installBatch(
   _overrides: unknown,
   context: ExecutorContext,
 ): AsyncGenerator<BatchTaskResult> {
-  const ids = Object.keys(taskGraph.tasks).filter((id) => inputs[id] !== undefined);
-  const deps: Record<string, string[]> = {};
-  // Nx 24 edges are objects ({ id, ... }); older Nx used plain task ids.
-  for (const id of ids) deps[id] = ((taskGraph.dependencies[id] ?? []) as unknown as (string | { id: string })[]).map((e) => (typeof e === 'string' ? e : e.id));
+  const { ids, deps } = batchTasks(taskGraph, inputs);
   const outputs = new Map<string, string>();
   const capture = (id: string, text: string) => outputs.set(id, (outputs.get(id) ?? '') + text);
   const started = new Map<string, number>();
@@ -45,16 +37,8 @@ export default async function* installBatch(
     console.error(`nx-sage: ${id}: ${why}`);
     return { ok: false, route: 'single', error: new Error(why) };
   };
-  const toNx = ({ id, result }: TopoOutcome<ItemResult>, skippedDep: boolean): BatchTaskResult => ({
-    task: id,
-    result: {
-      success: result.ok,
-      ...(skippedDep ? { status: 'skipped' as const } : {}),
-      terminalOutput: outputs.get(id) ?? '',
-      startTime: started.get(id) ?? Date.now(),
-      endTime: Date.now(),
-    },
-  });
+  const toNx = ({ id, result }: TopoOutcome<ItemResult>, skippedDep: boolean): BatchTaskResult =>
+    batchResult(id, result.ok, skippedDep, outputs.get(id) ?? '', started.get(id));
 
   if (stubMode()) {
     const wave = async function* (ready: string[]): AsyncGenerator<TopoOutcome<ItemResult>> {
