@@ -33,7 +33,9 @@ describe('nx-sage generators in a Sage checkout', () => {
     // Sage's lines already cover local/logs/upstream: only Nx's own data is added.
     expect(readFileSync(join(ws, '.gitignore'), 'utf8')).toBe(`${SAGE_GITIGNORE}\n# nx-sage: written by the Sage build and by Nx\n/.nx/cache/\n/.nx/workspace-data/\n`);
     expect(readFileSync(join(ws, '.nxignore'), 'utf8')).toMatch(/^\/local\/\n\/logs\/\n\/upstream\/\n$/m);
-    expect(git(ws, 'status', '--porcelain', '--untracked-files=all').split('\n').filter(Boolean).sort()).toEqual([' M .gitignore', ' M nx.json', '?? .nxignore']);
+    // Plugins load inside nx (one process, not a worker per plugin): read by Nx from .env.
+    expect(readFileSync(join(ws, '.env'), 'utf8')).toMatch(/^NX_ISOLATE_PLUGINS=false$/m);
+    expect(git(ws, 'status', '--porcelain', '--untracked-files=all').split('\n').filter(Boolean).sort()).toEqual([' M .gitignore', ' M nx.json', '?? .env', '?? .nxignore']);
   });
 
   it('init run a second time changes nothing', () => {

@@ -3,7 +3,7 @@
  * Asks the installed Nx itself how it hashes a workspace's tasks (run with cwd = the workspace; the
  * daemon off). No reimplementation: the project graph comes from createProjectGraphAsync (so from
  * the nx-sage plugin), the plan from Nx's native HashPlanner via HashPlanInspector, the hashes from
- * the same TaskHasher `nx run` uses.
+ * the same TaskHasher `nx run` uses, after the plugins' preTasksExecution hooks, as `nx run` runs them.
  *
  *   node nx-hash-probe.js plan <target> [sageRoot]  → {projects, tasks: {id: {versionFiles, packageDirs, instructions}}}
  *   node nx-hash-probe.js hash <target>             → {projects, hashes: {id: hash}}
@@ -19,6 +19,7 @@ const { HashPlanInspector } = require('nx/src/hasher/hash-plan-inspector');
 const { createTaskGraph } = require('nx/src/tasks-runner/create-task-graph');
 const { createTaskHasher } = require('nx/src/hasher/create-task-hasher');
 const { readNxJson } = require('nx/src/config/nx-json');
+const { runPreTasksExecution } = require('nx/src/project-graph/plugins/tasks-execution-hooks');
 
 async function main() {
   const [mode, target, sageRoot = '.'] = process.argv.slice(2);
@@ -56,6 +57,9 @@ async function main() {
   }
   if (mode === 'hash') {
     const taskGraph = createTaskGraph(graph, {}, projects, [target], undefined, {});
+    // As `nx run` does before it hashes: the plugins' preTasksExecution hooks (nx-sage's sets the
+    // machine identity every build's hash names, graph/machine-identity.ts).
+    await runPreTasksExecution({ id: `probe-${process.pid}`, workspaceRoot: process.cwd(), nxJsonConfiguration: readNxJson(), argv: process.argv });
     const hasher = createTaskHasher(graph, readNxJson());
     const tasks = Object.values(taskGraph.tasks).filter((task) => ids.has(task.id));
     const results = await hasher.hashTasks(tasks, taskGraph, Object.fromEntries(tasks.map((t) => [t.id, process.env])));

@@ -1,7 +1,8 @@
 // Plugin entry: what nx.json's `"plugin": "nx-sage"` loads. NX_SAGE_DISABLE=true turns it off.
 import { createDependencies as sageDependencies } from './graph/create-dependencies';
 import { createNodes as sageNodes } from './graph/create-nodes';
-import type { PreTasksExecution } from '@nx/devkit';
+import { logger, readCachedProjectGraph, type PreTasksExecution, type ProjectGraph } from '@nx/devkit';
+import { buildPythons, MACHINE_ENV, machineIdentity } from './graph/machine-identity';
 import { installBatchMode } from './executors/install/batch-mode';
 import { PARALLEL_ENV, runParallelism } from './executors/build/parallelism';
 import type { NxSagePluginOptions } from './graph/options';
@@ -22,7 +23,18 @@ const pre: PreTasksExecution<NxSagePluginOptions> = async (options, context) => 
   if (decision.batchMode) process.env.NX_BATCH_MODE = decision.batchMode;
   // The build batch runs as many builds at once as the run allows tasks (Nx does not tell a batch).
   process.env[PARALLEL_ENV] = String(runParallelism(context.argv, process.env, context.nxJsonConfiguration as { parallel?: unknown }));
+  // Every build's hash names this machine (graph/machine-identity.ts); computed, never inherited.
+  const pythons = buildPythons(readGraph(), options?.python ?? 'python3');
+  process.env[MACHINE_ENV] = await machineIdentity(context.workspaceRoot, pythons, (message) => logger.warn(message));
 };
+
+function readGraph(): ProjectGraph | null {
+  try {
+    return readCachedProjectGraph();
+  } catch {
+    return null;
+  }
+}
 export const preTasksExecution = disabled ? undefined : pre;
 export const postTasksExecution = disabled ? undefined : sagePost;
 export type { NxSagePluginOptions } from './graph/options';

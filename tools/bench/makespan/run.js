@@ -56,6 +56,8 @@ cpSync(shared, ws, { recursive: true });
 execFileSync('chmod', ['-R', 'u+w', ws]);
 symlinkSync(join(repo, 'node_modules'), join(ws, 'node_modules'));
 writeFileSync(join(ws, 'nx.json'), JSON.stringify({ plugins: ['nx-sage'] }));
+// As `nx g nx-sage:init` leaves it: plugins load inside nx (NX_ISOLATE_PLUGINS=false).
+writeFileSync(join(ws, '.env'), require(join(repo, 'packages/nx-sage/dist/generators/init/lib/update-env-file.js')).addEnvSettings(null));
 writeFileSync(join(ws, '.gitignore'), 'node_modules\n.nx\nlocal\nlogs\nupstream\n.bench\n');
 const upstream = join(ws, 'upstream');
 writeSyntheticPackages(graph, join(ws, 'build/pkgs'), upstream, join(ws, '.bench/src'), names, seconds);

@@ -68,6 +68,8 @@ async function main() {
   console.log(`re-configure of both copies: ${((performance.now() - t) / 1000).toFixed(0)} s`);
   symlinkSync(join(repo, 'node_modules'), join(byNx, 'node_modules'));
   writeFileSync(join(byNx, 'nx.json'), JSON.stringify({ plugins: [{ plugin: 'nx-sage', options: { python } }] }));
+  // As `nx g nx-sage:init` leaves it: plugins load inside nx (NX_ISOLATE_PLUGINS=false).
+  writeFileSync(join(byNx, '.env'), require(join(repo, 'packages/nx-sage/dist/generators/init/lib/update-env-file.js')).addEnvSettings(null));
   const nxEnv = { ...process.env, ...OFFLINE, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', NX_SAGE_QUIET: '1', FORCE_COLOR: '0', NO_COLOR: '1' };
   // What configure left to build: nx-sage's build set is make's (e2e/configured-graph.e2e.ts).
   const tagged = (tag) => {

@@ -5,7 +5,10 @@
 // happened anyway: builds and installs (runs.log of the stub), python and pip processes (PATH
 // wrappers that log every start), Nx's task outcomes.
 //
-// Usage: npm run build && node tools/bench/noop/run.js [runs=5] [--daemon] [--parallel=N] [--keep]
+// The workspace is set up as `nx g nx-sage:init` sets one up: plugins load inside nx (.env:
+// NX_ISOLATE_PLUGINS=false); --isolate leaves Nx's default (a worker process per plugin).
+//
+// Usage: npm run build && node tools/bench/noop/run.js [runs=5] [--daemon] [--parallel=N] [--isolate] [--keep]
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
@@ -16,6 +19,7 @@ const argv = process.argv.slice(2);
 const runs = Number(argv.find((a) => /^\d+$/.test(a)) ?? 5);
 const daemon = argv.includes('--daemon');
 const keep = argv.includes('--keep');
+const isolate = argv.includes('--isolate');
 const parallel = Number((argv.find((a) => a.startsWith('--parallel=')) ?? '--parallel=8').split('=')[1]);
 const repo = resolve(__dirname, '../../..');
 const tree = resolve(repo, '../shared/sage-10.10.beta4');
@@ -29,6 +33,7 @@ cpSync(tree, ws, { recursive: true });
 execFileSync('chmod', ['-R', 'u+w', ws]);
 symlinkSync(join(repo, 'node_modules'), join(ws, 'node_modules'));
 writeFileSync(join(ws, 'nx.json'), JSON.stringify({ plugins: ['nx-sage'] }));
+if (!isolate) writeFileSync(join(ws, '.env'), require(join(repo, 'packages/nx-sage/dist/generators/init/lib/update-env-file.js')).addEnvSettings(null));
 writeFileSync(join(ws, '.gitignore'), 'node_modules\n.nx\nlocal\nlogs\n.bench\n');
 
 // python/pip wrappers first on the PATH: each start is logged, then the real program runs.
@@ -99,6 +104,7 @@ const result = {
   machine: `${cpus().length} × ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, node ${process.version}`,
   nx: require(join(repo, 'node_modules/nx/package.json')).version,
   daemon,
+  pluginIsolation: isolate,
   parallel,
   cold: { s: +(cold.ms / 1000).toFixed(1), builds: cold.builds, installs: cold.installs },
   noop: {

@@ -49,6 +49,10 @@ describe('createNodes / createDependencies', () => {
     // The venv node is an in-process no-op every install waits for: a no-op run forms one install batch.
     expect(projects.python3_venv.targets!.install.executor).toBe('nx:noop');
     expect(projects.gmp.targets!.install.dependsOn).toEqual(['build', '^install', { projects: ['python3_venv'], target: 'install' }]);
+    // An install is cached by its build's inputs plus the state of the tree it installs into.
+    const install = projects.gmp.targets!.install;
+    expect(install.cache).toBe(true);
+    expect(install.inputs).toEqual([...projects.gmp.targets!.build.inputs!, { runtime: expect.stringMatching(/^node \S*dist\/swap\/tree-state-cli\.js local$/) }]);
     // Optional packages nobody enabled or needs are in the graph but have nothing to run.
     expect(projects.giac.targets).toEqual({});
     expect(projects.giac.tags).toContain('sage:disabled');

@@ -8,6 +8,8 @@ import { normalizeOptions, type NormalizedOptions, type NxSagePluginOptions } fr
 import { pluginHash } from './plugin-hash';
 import { pluginFilePath } from './plugin-file';
 import { IDENTITY_SCRIPT_FILE } from './runtime-identity';
+import { TREE_STATE_SCRIPT_FILE } from './install-inputs';
+import { startMachineIdentity } from './machine-identity';
 import { buildErrorProject, buildPackageProject, buildVenvProject } from './project-config';
 import type { TargetContext } from './targets';
 import { buildTreeGraph, type TreeGraph } from './tree-graph';
@@ -48,6 +50,7 @@ export async function createSageNodes(
         continue;
       }
       const options = configured?.options ?? normalizeOptions(rawOptions);
+      startMachineIdentity(workspaceRoot, options.python);
       const key = hashArray([
         await hashWithWorkspaceContext(workspaceRoot, treeInputGlobs(sageRoot)),
         optionsHash,
@@ -97,9 +100,8 @@ function inferTree(
     graph,
     options,
     sageRoot,
-    pluginHash: pluginHash(),
     configureHash: configured?.outputsHash,
-    identityScript: pluginFilePath(workspaceRoot, IDENTITY_SCRIPT_FILE),
+    treeStateScript: pluginFilePath(workspaceRoot, TREE_STATE_SCRIPT_FILE),
   };
   const perFile: TreeResult = {};
   for (const node of graph.nodes.values()) {

@@ -2,6 +2,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import type { NormalizedOptions, TargetKind } from './options';
 import { identityInputs } from './identity-inputs';
+import { installStateInput } from './install-inputs';
 import { normalClosure, type PackageNode, type TreeGraph } from './tree-graph';
 import { TEST_SWITCHES } from '../tree/test-switches';
 
@@ -27,12 +28,10 @@ export interface TargetContext {
   options: NormalizedOptions;
   /** Workspace-relative Sage root ('.' for a checkout at the workspace root). */
   sageRoot: string;
-  /** Hash of the plugin's own code and version: a changed plugin invalidates cached builds. */
-  pluginHash: string;
   /** Hash of configure's outputs on a configured checkout (configured/configure-outputs.ts). */
   configureHash?: string;
-  /** Workspace-relative path of the runtime identity script (graph/runtime-identity.ts). */
-  identityScript: string;
+  /** Workspace-relative path of the tree state command (graph/install-inputs.ts). */
+  treeStateScript: string;
 }
 
 // configure's outputs (build/make/Makefile, sage-env-config, sage-build-env-config) decide every build of
@@ -147,13 +146,13 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
     executor: 'nx-sage:install',
     options,
     dependsOn: [...(names.build ? [names.build] : []), ...installDeps, ...venvGate],
-    cache: false,
-    // Never cached, but Nx 24's `affected` selects TASKS by matching changed files against each task's
-    // inputs: with the build's file inputs, `nx affected -t install` selects exactly the installs whose
-    // build is affected (X + normal dependents); with none it would select nothing. Only the files:
-    // machine inputs would change no selection, and every task process parses the whole project graph
-    // (they made up 30 % of it).
-    inputs: fileInputs(node, ctx),
+    // Cached by what the build's hash is made of (so: the artifact) and the state of the trees it
+    // installs into (install-inputs.ts): a run that finds the tree as an earlier run left it after
+    // installing or checking this artifact starts no process. Nx 24's `affected` selects TASKS by
+    // matching changed files against each task's inputs: with the build's file inputs, `nx affected -t
+    // install` selects exactly the installs whose build is affected (X + normal dependents).
+    cache: true,
+    inputs: [...(inputs ?? []), installStateInput(ctx)],
     metadata: metadata(`Swap ${label} into ${spkg.trees} in one exclusive section and write its stamp`),
   });
   add('uninstall', {
@@ -185,7 +184,7 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
 export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfiguration['inputs'] {
   return [
     ...fileInputs(node, ctx),
-    ...identityInputs(ctx.sageRoot, ctx.options, ctx.pluginHash, ctx.identityScript),
+    ...identityInputs(ctx.sageRoot, ctx.options),
     // Test switches (tree/test-switches.ts): a stub or race-control build never shares a real build's hash.
     ...TEST_SWITCHES.map((env) => ({ env })),
     ...configureInputs(ctx),

@@ -4,6 +4,7 @@ import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { FsTree } from 'nx/src/devkit-internals';
 import { makeTempTree, removeTree } from '../../testing/temp-tree';
 import { initGenerator } from './generator';
+import { addEnvSettings } from './lib/update-env-file';
 import { addIgnoreEntries } from './lib/update-ignore-files';
 
 /** A Sage checkout after `nx init`: nx.json, Sage's .gitignore, no package.json. */
@@ -92,6 +93,19 @@ describe('init generator', () => {
     expect(tree.read('.gitignore', 'utf-8')).toBe('## Sage\n/dist\n/local\n/logs\n/upstream\n/sagemath.egg-info\n');
   });
 
+  it('turns plugin isolation off in .env, keeps a value the user set, and leaves it with --keepPluginIsolation', async () => {
+    const fresh = createSageCheckout();
+    await initGenerator(fresh, {});
+    expect(fresh.read('.env', 'utf-8')).toMatch(/^NX_ISOLATE_PLUGINS=false$/m);
+    const chosen = createSageCheckout();
+    chosen.write('.env', 'FOO=1\nNX_ISOLATE_PLUGINS=true\n');
+    await initGenerator(chosen, {});
+    expect(chosen.read('.env', 'utf-8')).toBe('FOO=1\nNX_ISOLATE_PLUGINS=true\n');
+    const kept = createSageCheckout();
+    await initGenerator(kept, { keepPluginIsolation: true });
+    expect(kept.exists('.env')).toBe(false);
+  });
+
   it.each([
     ['a Sage checkout', () => createSageCheckout()],
     ['an nx.json from nx init (installation, no package.json)', () => createSageCheckout({ installation: { version: '24.0.6', plugins: { 'nx-sage': '0.1.0' } } })],
@@ -104,6 +118,21 @@ describe('init generator', () => {
     await initGenerator(second, {});
     expect(second.listChanges()).toEqual([]);
     expect(snapshot(second)).toEqual(snapshot(first));
+  });
+});
+
+describe('addEnvSettings', () => {
+  it('appends what is missing under a header, after a final newline', () => {
+    expect(addEnvSettings(null)).toBe('# nx-sage: plugins load inside the nx process (no worker per plugin)\nNX_ISOLATE_PLUGINS=false\n');
+    expect(addEnvSettings('A=1', { B: '2' })).toBe('A=1\n\n# nx-sage: plugins load inside the nx process (no worker per plugin)\nB=2\n');
+  });
+
+  it.each(['NX_ISOLATE_PLUGINS=true', 'export NX_ISOLATE_PLUGINS=1', '  NX_ISOLATE_PLUGINS = false'])('counts %j as set', (line) => {
+    expect(addEnvSettings(`${line}\n`)).toBeNull();
+  });
+
+  it('does not count a comment or a longer name', () => {
+    expect(addEnvSettings('# NX_ISOLATE_PLUGINS=true\nNX_ISOLATE_PLUGINS_X=1\n')).toMatch(/\nNX_ISOLATE_PLUGINS=false\n$/);
   });
 });
 

@@ -2,6 +2,7 @@ import { joinPathFragments, logger, readNxJson, updateNxJson, writeJson, type Ge
 import { join } from 'node:path';
 import { isConfigured, needsConfigure, unconfiguredError } from '../../graph/configured';
 import { normalizeSageRoot } from '../spkg/lib/normalize-options';
+import { addEnvSettings } from './lib/update-env-file';
 import { addIgnoreEntries, NX_LOCAL_DIRS, sageIgnoreEntries } from './lib/update-ignore-files';
 import { updateNxJsonForSage } from './lib/update-nx-json';
 import type { InitGeneratorSchema } from './schema';
@@ -32,6 +33,10 @@ export async function initGenerator(tree: Tree, schema: InitGeneratorSchema = {}
     updateTextFile(tree, '.gitignore', [...buildDirs, ...sageIgnoreEntries('.', NX_LOCAL_DIRS)]);
     // Also in .nxignore, so Nx skips them even where .gitignore does not list them (or is not in use).
     updateTextFile(tree, '.nxignore', buildDirs);
+  }
+  if (!schema.keepPluginIsolation) {
+    const env = addEnvSettings(tree.exists('.env') ? tree.read('.env', 'utf-8') : null);
+    if (env !== null) tree.write('.env', env);
   }
 
   const pkgs = joinPathFragments(sageRoot, 'build/pkgs');

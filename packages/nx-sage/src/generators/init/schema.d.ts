@@ -5,6 +5,8 @@ export interface InitGeneratorSchema {
   parallel?: number;
   /** nx.json `cacheDirectory` (written only when given and nx.json has none). Nx's default is fine for most. */
   cacheDirectory?: string;
+  /** Leave plugin isolation on: no NX_ISOLATE_PLUGINS=false in .env (lib/update-env-file.ts). @default false */
+  keepPluginIsolation?: boolean;
   /** Leave .gitignore and .nxignore alone. @default false */
   skipIgnoreFiles?: boolean;
 }
