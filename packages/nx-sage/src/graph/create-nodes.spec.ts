@@ -22,8 +22,8 @@ const TREE = {
   ...spkgFiles('info', { type: 'standard' }),
 };
 
-async function infer(root: string, options: NxSagePluginOptions = {}) {
-  const { projects, edges } = await inferGraph(root, options, join(root, '.cache'));
+async function infer(root: string, options: NxSagePluginOptions = {}, installCache = true) {
+  const { projects, edges } = await inferGraph(root, options, join(root, '.cache'), installCache);
   return { projects, deps: edges };
 }
 
@@ -53,6 +53,10 @@ describe('createNodes / createDependencies', () => {
     const install = projects.gmp.targets!.install;
     expect(install.cache).toBe(true);
     expect(install.inputs).toEqual([...projects.gmp.targets!.build.inputs!, { runtime: expect.stringMatching(/^node \S*dist\/swap\/tree-state-cli\.js local$/) }]);
+    // With a remote cache configured, installs are not cached (their entries would be uploaded): the build's file inputs only.
+    const remote = (await infer(root, {}, false)).projects.gmp.targets!;
+    expect(remote.install.cache).toBe(false);
+    expect(remote.install.inputs).toEqual((remote.build.inputs as unknown[]).filter((i) => typeof i === 'string'));
     // Optional packages nobody enabled or needs are in the graph but have nothing to run.
     expect(projects.giac.targets).toEqual({});
     expect(projects.giac.tags).toContain('sage:disabled');

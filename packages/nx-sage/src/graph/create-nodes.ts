@@ -8,7 +8,7 @@ import { normalizeOptions, type NormalizedOptions, type NxSagePluginOptions } fr
 import { pluginHash } from './plugin-hash';
 import { pluginFilePath } from './plugin-file';
 import { IDENTITY_SCRIPT_FILE } from './runtime-identity';
-import { TREE_STATE_SCRIPT_FILE } from './install-inputs';
+import { remoteCacheConfigured, TREE_STATE_SCRIPT_FILE } from './install-inputs';
 import { startMachineIdentity } from './machine-identity';
 import { buildErrorProject, buildPackageProject, buildVenvProject } from './project-config';
 import type { TargetContext } from './targets';
@@ -22,6 +22,8 @@ type TreeResult = Record<string, NonNullable<CreateNodesResult['projects']>>;
 export interface CreateNodesInternals {
   /** Where the inferred-nodes cache lives; default Nx's workspace data directory. */
   cacheDir?: string;
+  /** Whether Nx caches installs (graph/install-inputs.ts): not when a remote cache is configured. Default true. */
+  installCache?: boolean;
 }
 
 /** One batch per Sage tree: read every package once, resolve Sage's graph, build all projects. */
@@ -32,6 +34,7 @@ export async function createSageNodes(
   internals: CreateNodesInternals = {},
 ): Promise<Array<readonly [string, CreateNodesResult]>> {
   const optionsHash = hashObject(normalizeOptions(rawOptions));
+  const installCache = internals.installCache ?? true;
   const cacheDir = internals.cacheDir ?? workspaceDataDirectory;
   const cache = new NodesCache<TreeResult>(join(cacheDir, `nx-sage-${optionsHash}.json`));
   const results: Array<readonly [string, CreateNodesResult]> = [];
@@ -57,10 +60,11 @@ export async function createSageNodes(
         configured?.outputsHash ?? 'unconfigured',
         pluginHash(),
         pluginFilePath(workspaceRoot, IDENTITY_SCRIPT_FILE),
+        `install cache ${installCache}`,
       ]);
       let perFile = cache.get(key);
       if (!perFile) {
-        perFile = inferTree(sageRoot, files, options, workspaceRoot, configured);
+        perFile = inferTree(sageRoot, files, options, workspaceRoot, configured, installCache);
         cache.set(key, perFile);
       }
       for (const file of files) {
@@ -92,6 +96,7 @@ function inferTree(
   options: NormalizedOptions,
   workspaceRoot: string,
   configured: ConfiguredTree | null,
+  installCache: boolean,
 ): TreeResult {
   const names = files.map((file) => posix.basename(posix.dirname(file)));
   const tree = readSageTree(join(workspaceRoot, sageRoot), names);
@@ -102,6 +107,7 @@ function inferTree(
     sageRoot,
     configureHash: configured?.outputsHash,
     treeStateScript: pluginFilePath(workspaceRoot, TREE_STATE_SCRIPT_FILE),
+    installCache,
   };
   const perFile: TreeResult = {};
   for (const node of graph.nodes.values()) {
@@ -143,5 +149,6 @@ export function groupByTree(typeFiles: readonly string[]): Map<string, string[]>
 
 export const createNodes: CreateNodes<NxSagePluginOptions> = [
   SPKG_GLOB,
-  (files, options, context) => createSageNodes(files, options, context.workspaceRoot),
+  (files, options, context) =>
+    createSageNodes(files, options, context.workspaceRoot, { installCache: !remoteCacheConfigured(process.env, context.nxJsonConfiguration as Record<string, unknown>) }),
 ];

@@ -24,3 +24,17 @@ export function treeStateCommand(sageRoot: string, options: Pick<NormalizedOptio
 export function installStateInput(ctx: { sageRoot: string; options: Pick<NormalizedOptions, 'sageLocal' | 'sageVenv'>; treeStateScript: string }): { runtime: string } {
   return { runtime: treeStateCommand(ctx.sageRoot, ctx.options, ctx.treeStateScript) };
 }
+
+/**
+ * Whether Nx may read and write a remote cache in runs of this workspace: its self-hosted HTTP cache, Nx
+ * Cloud, or a bucket/shared-directory cache configured in nx.json. Then installs are not cached: Nx has
+ * no way to keep a task's entry local, and an install's entry names one tree on one host, so every run
+ * would ask the remote cache for each install and upload one that no other machine can use.
+ */
+export function remoteCacheConfigured(env: Record<string, string | undefined>, nxJson: Record<string, unknown> = {}): boolean {
+  if (env.NX_SKIP_REMOTE_CACHE === 'true') return false;
+  if (env.NX_SELF_HOSTED_REMOTE_CACHE_SERVER) return true;
+  if (['s3', 'gcs', 'azure', 'sharedFs'].some((key) => nxJson[key] !== undefined)) return true;
+  const cloudOff = env.NX_NO_CLOUD === 'true' || nxJson.neverConnectToCloud === true;
+  return !cloudOff && Boolean(env.NX_CLOUD_ACCESS_TOKEN || nxJson.nxCloudAccessToken || nxJson.nxCloudId);
+}

@@ -32,6 +32,8 @@ export interface TargetContext {
   configureHash?: string;
   /** Workspace-relative path of the tree state command (graph/install-inputs.ts). */
   treeStateScript: string;
+  /** Whether installs are cached (not with a remote cache: graph/install-inputs.ts). */
+  installCache: boolean;
 }
 
 // configure's outputs (build/make/Makefile, sage-env-config, sage-build-env-config) decide every build of
@@ -146,13 +148,13 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
     executor: 'nx-sage:install',
     options,
     dependsOn: [...(names.build ? [names.build] : []), ...installDeps, ...venvGate],
-    // Cached by what the build's hash is made of (so: the artifact) and the state of the trees it
-    // installs into (install-inputs.ts): a run that finds the tree as an earlier run left it after
-    // installing or checking this artifact starts no process. Nx 24's `affected` selects TASKS by
-    // matching changed files against each task's inputs: with the build's file inputs, `nx affected -t
-    // install` selects exactly the installs whose build is affected (X + normal dependents).
-    cache: true,
-    inputs: [...(inputs ?? []), installStateInput(ctx)],
+    // Cached, without a remote cache, by what the build's hash is made of (so: the artifact) and the
+    // state of the trees it installs into (install-inputs.ts): a run that finds the tree as an earlier
+    // run left it after installing or checking this artifact starts no process. Nx 24's `affected`
+    // selects TASKS by matching changed files against each task's inputs: with the build's file inputs,
+    // `nx affected -t install` selects exactly the installs whose build is affected (X + normal dependents).
+    cache: ctx.installCache,
+    inputs: ctx.installCache ? [...(inputs ?? []), installStateInput(ctx)] : fileInputs(node, ctx),
     metadata: metadata(`Swap ${label} into ${spkg.trees} in one exclusive section and write its stamp`),
   });
   add('uninstall', {

@@ -16,8 +16,8 @@ export function findTypeFiles(root: string): string[] {
  * Runs the plugin's real createNodes and createDependencies on a tree, as Nx would: projects by name and
  * the edges as `source->target`, sorted.
  */
-export async function inferGraph(root: string, options: NxSagePluginOptions, cacheDir: string) {
-  const results = await createSageNodes(findTypeFiles(root), options, root, { cacheDir });
+export async function inferGraph(root: string, options: NxSagePluginOptions, cacheDir: string, installCache = true) {
+  const results = await createSageNodes(findTypeFiles(root), options, root, { cacheDir, installCache });
   const projects: Record<string, ProjectConfiguration> = {};
   for (const [, result] of results) {
     for (const [projectRoot, project] of Object.entries((result as CreateNodesResult).projects ?? {})) {
