@@ -23,12 +23,18 @@ function tree(): Record<string, string> {
   return { ...pkg('alpha', ''), ...pkg('beta', 'alpha'), ...pkg('gamma', '') };
 }
 
-describe('a no-op run starts no install; any change to the tree makes them run again', () => {
+// Both ways Nx loads the plugin: in a worker per plugin (Nx's default), and inside nx, as init sets it up
+// (.env: NX_ISOLATE_PLUGINS=false; the machine identity then starts while Nx computes the graph).
+describe.each([
+  ['plugins in workers', 'true'],
+  ['plugins inside nx', 'false'],
+])('a no-op run starts no install; any change to the tree makes them run again (%s)', (_mode, isolate) => {
   let ws: string;
+  const nxEnv = { NX_ISOLATE_PLUGINS: isolate };
   const installed = (pkg: string) => existsSync(join(ws, 'local/share', pkg, `${pkg}.txt`));
   /** How each install ended in this run: 'cached' (Nx skipped it) or 'ran'. */
   const install = (...extra: string[]) => {
-    const run = runNx(ws, ['run-many', '-t', 'install', '--parallel=3', '--output-style=static', ...extra]);
+    const run = runNx(ws, ['run-many', '-t', 'install', '--parallel=3', '--output-style=static', ...extra], nxEnv);
     const output = run.stdout + run.stderr;
     expect({ status: run.status, output }).toMatchObject({ status: 0 });
     const line = (pkg: string) => output.split('\n').find((l) => new RegExp(`nx run ${pkg}:install`).test(l)) ?? '';
@@ -58,7 +64,7 @@ describe('a no-op run starts no install; any change to the tree makes them run a
   });
 
   it('an uninstall changes the tree: every install runs, the uninstalled package comes back; checked once more, then all skip', () => {
-    expect(runNx(ws, ['run', 'alpha:uninstall', '--output-style=static']).status).toBe(0);
+    expect(runNx(ws, ['run', 'alpha:uninstall', '--output-style=static'], nxEnv).status).toBe(0);
     expect(installed('alpha')).toBe(false);
     expect(install().installs).toEqual(all('ran'));
     expect(installed('alpha')).toBe(true);

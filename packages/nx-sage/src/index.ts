@@ -3,6 +3,7 @@ import { createDependencies as sageDependencies } from './graph/create-dependenc
 import { createNodes as sageNodes } from './graph/create-nodes';
 import { logger, readCachedProjectGraph, type PreTasksExecution, type ProjectGraph } from '@nx/devkit';
 import { buildPythons, MACHINE_ENV, machineIdentity } from './graph/machine-identity';
+import { treeStateEnvs } from './swap/tree-state-env';
 import { installBatchMode } from './executors/install/batch-mode';
 import { PARALLEL_ENV, runParallelism } from './executors/build/parallelism';
 import type { NxSagePluginOptions } from './graph/options';
@@ -23,8 +24,11 @@ const pre: PreTasksExecution<NxSagePluginOptions> = async (options, context) => 
   if (decision.batchMode) process.env.NX_BATCH_MODE = decision.batchMode;
   // The build batch runs as many builds at once as the run allows tasks (Nx does not tell a batch).
   process.env[PARALLEL_ENV] = String(runParallelism(context.argv, process.env, context.nxJsonConfiguration as { parallel?: unknown }));
-  // Every build's hash names this machine (graph/machine-identity.ts); computed, never inherited.
-  const pythons = buildPythons(readGraph(), options?.python ?? 'python3');
+  // Every build's hash names this machine (graph/machine-identity.ts), every install's the state of its
+  // tree (swap/tree-state-env.ts); computed, never inherited.
+  const graph = readGraph();
+  if (graph) Object.assign(process.env, treeStateEnvs(graph, context.workspaceRoot));
+  const pythons = buildPythons(graph, options?.python ?? 'python3');
   process.env[MACHINE_ENV] = await machineIdentity(context.workspaceRoot, pythons, (message) => logger.warn(message));
 };
 

@@ -52,7 +52,7 @@ describe('createNodes / createDependencies', () => {
     // An install is cached by its build's inputs plus the state of the tree it installs into.
     const install = projects.gmp.targets!.install;
     expect(install.cache).toBe(true);
-    expect(install.inputs).toEqual([...projects.gmp.targets!.build.inputs!, { runtime: expect.stringMatching(/^node \S*dist\/swap\/tree-state-cli\.js local$/) }]);
+    expect(install.inputs).toEqual([...projects.gmp.targets!.build.inputs!, { runtime: expect.stringMatching(/ node \S*dist\/swap\/tree-state-cli\.js local 2>/) }]);
     // With a remote cache configured, installs are not cached (their entries would be uploaded): the build's file inputs only.
     const remote = (await infer(root, {}, false)).projects.gmp.targets!;
     expect(remote.install.cache).toBe(false);

@@ -106,6 +106,8 @@ function inferTree(
     options,
     sageRoot,
     configureHash: configured?.outputsHash,
+    pluginHash: pluginHash(),
+    identityScript: pluginFilePath(workspaceRoot, IDENTITY_SCRIPT_FILE),
     treeStateScript: pluginFilePath(workspaceRoot, TREE_STATE_SCRIPT_FILE),
     installCache,
   };

@@ -2,7 +2,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import { configureOutputFiles } from './configure-inputs';
 import type { NormalizedOptions } from './options';
-import { MACHINE_ENV } from './machine-identity';
+import { machineInputCommand } from './machine-identity';
 
 type Inputs = NonNullable<TargetConfiguration['inputs']>;
 
@@ -30,14 +30,15 @@ export const BUILD_ENV: readonly string[] = [
 /**
  * The inputs of every build that describe the machine rather than the package: the machine identity
  * (plugin code hash, compilers, libc, OS, Python ABI: graph/runtime-identity.ts), read once per run
- * by the plugin's preTasksExecution hook (graph/machine-identity.ts), the environment, and configure's
+ * by the plugin's preTasksExecution hook (graph/machine-identity.ts) and echoed by a runtime command,
+ * the environment, and configure's
  * outputs (graph/configure-inputs.ts).
  */
-export function identityInputs(sageRoot: string, options: NormalizedOptions): Inputs {
+export function identityInputs(sageRoot: string, options: NormalizedOptions, pluginHash: string, identityScript: string): Inputs {
   const configured = configureOutputFiles(options).map((file) => `{workspaceRoot}/${posix.normalize(posix.join(sageRoot, file))}`);
   return [
     ...configured,
-    { env: MACHINE_ENV },
+    { runtime: machineInputCommand(options.python, pluginHash, identityScript) },
     ...BUILD_ENV.map((env) => ({ env })),
   ];
 }

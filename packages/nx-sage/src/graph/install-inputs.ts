@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isAbsolute, posix } from 'node:path';
 import type { NormalizedOptions } from './options';
 import { shellQuote } from './plugin-file';
@@ -8,10 +9,27 @@ export const TREE_STATE_SCRIPT_FILE = 'dist/swap/tree-state-cli.js';
 /** SAGE_LOCAL or SAGE_VENV relative to the workspace root (the runtime command runs there), or absolute. */
 const fromWorkspace = (sageRoot: string, dir: string): string => (isAbsolute(dir) ? dir : posix.normalize(posix.join(sageRoot, dir)));
 
-/** `node <script> <SAGE_LOCAL> [SAGE_VENV]`: one command per tree, so Nx runs it once per run for all installs. */
+/** SAGE_LOCAL [SAGE_VENV] as the tree state command names them (workspace-relative or absolute). */
+export function treeStateArgs(sageRoot: string, options: { sageLocal?: string | null; sageVenv?: string | null }): string[] {
+  return [options.sageLocal ?? 'local', ...(options.sageVenv ? [options.sageVenv] : [])].map((dir) => fromWorkspace(sageRoot, dir));
+}
+
+/** The variable through which the pre-tasks hook hands these trees' state to the command (swap/tree-state-env.ts). */
+export const treeStateEnv = (args: readonly string[]): string => `NX_SAGE_TREE_STATE_${createHash('sha256').update(args.join('\0')).digest('hex').slice(0, 12)}`;
+
+/**
+ * The install tasks' runtime input, one command per tree so Nx runs it once per run for all installs:
+ * echoes the state the pre-tasks hook read in-process (swap/tree-state-env.ts), else reads it with
+ * `node <script> <SAGE_LOCAL> [SAGE_VENV]` (where Nx hashes without the hooks; a `node` start is 0.15 s).
+ * Nx hashes what a runtime command prints whatever its exit status, so a command that cannot run (no
+ * `node` on the PATH, a moved plugin) must not print the same error every time: then it prints a value
+ * that never repeats (its shell's pid and the time), and nothing is skipped.
+ */
 export function treeStateCommand(sageRoot: string, options: Pick<NormalizedOptions, 'sageLocal' | 'sageVenv'>, script: string): string {
-  const trees = [options.sageLocal, ...(options.sageVenv ? [options.sageVenv] : [])].map((dir) => shellQuote(fromWorkspace(sageRoot, dir)));
-  return ['node', shellQuote(script), ...trees].join(' ');
+  const args = treeStateArgs(sageRoot, options);
+  const env = treeStateEnv(args);
+  const read = `${['node', shellQuote(script), ...args.map(shellQuote)].join(' ')} 2>/dev/null || echo "nx-sage tree state unavailable $$ $(date +%s%N)"`;
+  return `[ -n "$${env}" ] && echo "$${env}" || ${read}`;
 }
 
 /**
@@ -35,6 +53,8 @@ export function remoteCacheConfigured(env: Record<string, string | undefined>, n
   if (env.NX_SKIP_REMOTE_CACHE === 'true') return false;
   if (env.NX_SELF_HOSTED_REMOTE_CACHE_SERVER) return true;
   if (['s3', 'gcs', 'azure', 'sharedFs'].some((key) => nxJson[key] !== undefined)) return true;
-  const cloudOff = env.NX_NO_CLOUD === 'true' || nxJson.neverConnectToCloud === true;
-  return !cloudOff && Boolean(env.NX_CLOUD_ACCESS_TOKEN || nxJson.nxCloudAccessToken || nxJson.nxCloudId);
+  // As Nx's isNxCloudUsed (utils/nx-cloud-utils.js).
+  const cloudOff = env.NX_NO_CLOUD === 'true' || Boolean(nxJson.neverConnectToCloud);
+  const cloudRunner = Object.values((nxJson.tasksRunnerOptions ?? {}) as Record<string, { runner?: string }>).some((r) => r?.runner === 'nx-cloud' || r?.runner === '@nrwl/nx-cloud');
+  return !cloudOff && Boolean(env.NX_CLOUD_AUTH_TOKEN || env.NX_CLOUD_ACCESS_TOKEN || nxJson.nxCloudAccessToken || nxJson.nxCloudId || cloudRunner);
 }

@@ -17,9 +17,9 @@ describe('buildPythons', () => {
     expect(buildPythons(g, 'fallback')).toEqual(['/opt/py3.12', 'python3']);
   });
 
-  it('falls back to the plugin option without a graph or without builds', () => {
+  it('falls back to the plugin option without a graph; a graph without builds needs no identity', () => {
     expect(buildPythons(null, 'python3')).toEqual(['python3']);
-    expect(buildPythons(graph([{}]), 'python3.12')).toEqual(['python3.12']);
+    expect(buildPythons(graph([{}]), 'python3.12')).toEqual([]);
   });
 });
 
@@ -78,6 +78,18 @@ describe('startMachineIdentity', () => {
     const warnings: string[] = [];
     await machineIdentity(ws, ['echo'], (m) => warnings.push(m), never);
     expect(warnings).toEqual([expect.stringMatching(/ran again/)]);
+  });
+
+  it('does not hand over a start older than a run takes (another run of a long-lived process started it)', async () => {
+    const ws = tmpdir();
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now - 60_000);
+    startMachineIdentity(ws, 'echo', { NX_GRAPH_CREATION: true });
+    clock.mockReturnValue(now);
+    let ran = 0;
+    await machineIdentity(ws, ['echo'], () => {}, async () => `${++ran}`);
+    clock.mockRestore();
+    expect(ran).toBe(1);
   });
 
   it('starts nothing outside the nx command', async () => {

@@ -16,27 +16,44 @@ import { IDENTITY_SCRIPT_FILE, runtimeIdentityCommand } from './runtime-identity
  */
 export const MACHINE_ENV = 'NX_SAGE_MACHINE';
 
-/** The distinct `python` options of the graph's nx-sage builds (sorted). Pure. */
+/**
+ * The builds' input: what the hook computed, or, where Nx hashes without running the hooks (the task
+ * hashes `nx graph` shows, Nx Cloud agents' discrete runs), the identity itself. Nx runs a runtime
+ * command with the tasks' environment; this one costs one `sh` when the hook ran. (Both forms identify
+ * the machine; they only never share a key with each other.)
+ */
+export function machineInputCommand(python: string, pluginHash: string, script: string): string {
+  return `[ -n "$${MACHINE_ENV}" ] && echo "nx-sage machine $${MACHINE_ENV}" || ${runtimeIdentityCommand(python, pluginHash, script)}`;
+}
+
+/** The distinct `python` options of the graph's nx-sage builds (sorted; none without builds); `fallback` without a graph. Pure. */
 export function buildPythons(graph: Pick<ProjectGraph, 'nodes'> | null, fallback: string): string[] {
+  if (!graph) return [fallback];
   const pythons = new Set<string>();
   for (const node of Object.values(graph?.nodes ?? {})) {
     for (const target of Object.values(node.data.targets ?? {})) {
       if (target.executor === 'nx-sage:build' && typeof target.options?.python === 'string') pythons.add(target.options.python);
     }
   }
-  return pythons.size ? [...pythons].sort() : [fallback];
+  return [...pythons].sort();
 }
 
 export type RunShell = (command: string, cwd: string) => Promise<string>;
 
 interface Started {
   output: Promise<string>;
+  at: number;
   /** Lets the process exit while it runs; `hold` makes it wait again. */
   hold(): void;
 }
 
 function startShell(command: string, cwd: string): Started {
-  const child = execFile('/bin/sh', ['-c', command], { cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+  // Not execFile's `timeout`: its timer cannot be unref'd, and would keep an nx command that never asks
+  // for the identity (nx show, nx graph) waiting for it.
+  const child = execFile('/bin/sh', ['-c', command], { cwd, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  timer.unref();
+  child.on('close', () => clearTimeout(timer));
   const output = new Promise<string>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -48,7 +65,7 @@ function startShell(command: string, cwd: string): Started {
   output.catch(() => {}); // a started identity nobody asks for must not fail the process
   const handles = [child, child.stdout, child.stderr] as ({ ref(): void; unref(): void } | null)[];
   handles.forEach((h) => h?.unref());
-  return { output, hold: () => handles.forEach((h) => h?.ref()) };
+  return { output, at: Date.now(), hold: () => handles.forEach((h) => h?.ref()) };
 }
 
 const runShell: RunShell = (command, cwd) => {
@@ -69,6 +86,9 @@ export const inNxCommandGraph = (where: NxProcess): boolean => !!where.NX_GRAPH_
 /** Identity commands started while Nx computes the graph, by workspace root and python; each is used once. */
 const early = new Map<string, Started>();
 const earlyKey = (workspaceRoot: string, python: string) => `${workspaceRoot}\0${python}`;
+/** A run's hook follows its graph within seconds; an older start belongs to another run (a long-lived API user). */
+const EARLY_MAX_AGE_MS = 30_000;
+const fresh = (started: Started | undefined): started is Started => !!started && Date.now() - started.at < EARLY_MAX_AGE_MS;
 
 /**
  * Starts reading the identity while Nx computes the graph (createNodes), so that the hook finds it done
@@ -79,7 +99,7 @@ const earlyKey = (workspaceRoot: string, python: string) => `${workspaceRoot}\0$
 export function startMachineIdentity(workspaceRoot: string, python: string, where: NxProcess = globalThis as never): void {
   if (!inNxCommandGraph(where)) return;
   const key = earlyKey(workspaceRoot, python);
-  if (!early.has(key)) early.set(key, startShell(runtimeIdentityCommand(python, pluginHash(), pluginFilePath(workspaceRoot, IDENTITY_SCRIPT_FILE)), workspaceRoot));
+  if (!fresh(early.get(key))) early.set(key, startShell(runtimeIdentityCommand(python, pluginHash(), pluginFilePath(workspaceRoot, IDENTITY_SCRIPT_FILE)), workspaceRoot));
 }
 
 /**
@@ -98,8 +118,9 @@ export async function machineIdentity(
   const outputs = await Promise.all(
     pythons.map(async (python) => {
       const command = runtimeIdentityCommand(python, pluginHash(), script);
-      const started = early.get(earlyKey(workspaceRoot, python));
-      early.delete(earlyKey(workspaceRoot, python));
+      const key = earlyKey(workspaceRoot, python);
+      const started = fresh(early.get(key)) ? early.get(key) : undefined;
+      early.delete(key);
       started?.hold();
       try {
         return `${python}\n${await (started ? started.output : run(command, workspaceRoot))}`;

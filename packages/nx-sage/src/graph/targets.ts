@@ -30,6 +30,10 @@ export interface TargetContext {
   sageRoot: string;
   /** Hash of configure's outputs on a configured checkout (configured/configure-outputs.ts). */
   configureHash?: string;
+  /** Hash of the plugin's own code and version: a changed plugin invalidates cached builds. */
+  pluginHash: string;
+  /** Workspace-relative path of the runtime identity script (graph/runtime-identity.ts). */
+  identityScript: string;
   /** Workspace-relative path of the tree state command (graph/install-inputs.ts). */
   treeStateScript: string;
   /** Whether installs are cached (not with a remote cache: graph/install-inputs.ts). */
@@ -186,7 +190,7 @@ export function buildPackageTargets(node: PackageNode, ctx: TargetContext): Reco
 export function buildInputs(node: PackageNode, ctx: TargetContext): TargetConfiguration['inputs'] {
   return [
     ...fileInputs(node, ctx),
-    ...identityInputs(ctx.sageRoot, ctx.options),
+    ...identityInputs(ctx.sageRoot, ctx.options, ctx.pluginHash, ctx.identityScript),
     // Test switches (tree/test-switches.ts): a stub or race-control build never shares a real build's hash.
     ...TEST_SWITCHES.map((env) => ({ env })),
     ...configureInputs(ctx),

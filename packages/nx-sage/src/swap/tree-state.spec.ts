@@ -48,6 +48,33 @@ describe('treeState', () => {
     expect(state(dir)).not.toBe(before);
   });
 
+  it('sees a default venv deleted, and the same venv deleted again after a run made it anew', () => {
+    const dir = tree();
+    const before = state(dir);
+    rmSync(join(dir, VENV), { recursive: true });
+    const deleted = state(dir);
+    expect(deleted).not.toBe(before);
+    mkdirSync(join(dir, VENV, 'var/lib/sage/installed'), { recursive: true });
+    rmSync(join(dir, VENV), { recursive: true });
+    expect(state(dir)).not.toBe(deleted);
+  });
+
+  it('never repeats for a named SAGE_VENV without stamps (deleted or not made yet)', () => {
+    const dir = tree();
+    rmSync(join(dir, VENV), { recursive: true });
+    const first = state(dir, VENV);
+    expect(first).toMatch(/^nx-sage tree state unknown /);
+    expect(state(dir, VENV)).not.toBe(first);
+  });
+
+  it('counts the site-packages of SAGE_LOCAL when SAGE_VENV is SAGE_LOCAL', () => {
+    const dir = makeTempTree({ [`${STAMPS}/pip-25.0`]: '{}\n', 'local/lib/python3.12/site-packages/pip-25.0.dist-info/METADATA': 'Name: pip\n' });
+    dirs.push(dir);
+    const before = state(dir, 'local');
+    rmSync(join(dir, 'local/lib/python3.12/site-packages/pip-25.0.dist-info'), { recursive: true });
+    expect(state(dir, 'local')).not.toBe(before);
+  });
+
   it('finds the default venvs itself, and reads an explicit SAGE_VENV', () => {
     const dir = tree();
     const before = [state(dir), state(dir, VENV)];

@@ -14,7 +14,8 @@ import { join } from 'node:path';
  * dist-info directories; each changes the mtime and ctime of the directory it happens in. The
  * directories' inode numbers and ctimes (which nobody can set back: `cp -a`, `tar x` and a new
  * directory all get new ones) make a restored or recreated tree a new state. A tree without a stamp
- * directory yet is a state never seen again (a random value), so a deleted tree is never "up to date".
+ * directory yet (SAGE_LOCAL or a named SAGE_VENV) is a state never seen again (a random value), so a
+ * deleted tree is never "up to date"; a default venv deleted or created changes SAGE_LOCAL's var/lib/sage.
  * The host and the tree's real path make the state of one checkout on one machine.
  *
  * What it does not cover: an installed file deleted by hand under an unchanged stamp. make does not
@@ -54,22 +55,25 @@ function defaultVenvs(sageLocal: string): string[] {
   return readdirSync(dir).filter((name) => name.startsWith('venv-')).sort().map((name) => join(dir, name));
 }
 
-/** The directories and stamps whose metadata make up the state of these trees (reads the disk). */
+/** The directories and stamps whose metadata make up the state of these trees (reads the disk); why not, when a tree has no stamps yet. */
 export function collectTreeState(sageLocal: string, sageVenv?: string): TreeStateEntry[] | string {
-  const stampsDir = lib(sageLocal, 'installed');
-  if (!existsSync(stampsDir)) return `no ${stampsDir} yet`;
-  const trees = [sageLocal, ...(sageVenv ? [sageVenv] : defaultVenvs(sageLocal))];
+  // SAGE_VENV may be SAGE_LOCAL itself.
+  const trees = [...new Set([sageLocal, ...(sageVenv ? [sageVenv] : defaultVenvs(sageLocal))])];
+  // A tree (SAGE_LOCAL, or a SAGE_VENV given by name) without its stamp directory is new or was deleted.
+  for (const tree of trees) if (!existsSync(lib(tree, 'installed'))) return `no ${lib(tree, 'installed')} yet`;
   const entries: TreeStateEntry[] = [];
   const add = (path: string) => entries.push({ path, stat: statOf(path) });
+  // Where the default venvs live: a venv created or deleted there changes it.
+  add(join(sageLocal, 'var', 'lib', 'sage'));
   for (const tree of trees) {
-    entries.push({ path: tree, stat: `real ${existsSync(tree) ? realpathSync(tree) : 'absent'}` });
+    entries.push({ path: tree, stat: `real ${realpathSync(tree)}` });
     for (const dir of [lib(tree, 'installed'), lib(tree, 'nx-journal')]) {
       add(dir);
       // A stamp rewritten in place (by hand) changes only its own metadata.
       if (existsSync(dir)) for (const name of readdirSync(dir).sort()) add(join(dir, name));
     }
     const pythonLib = join(tree, 'lib');
-    if (tree !== sageLocal && existsSync(pythonLib)) {
+    if (existsSync(pythonLib)) {
       for (const name of readdirSync(pythonLib).filter((n) => n.startsWith('python')).sort()) add(join(pythonLib, name, 'site-packages'));
     }
   }

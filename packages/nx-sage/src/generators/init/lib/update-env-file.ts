@@ -2,8 +2,9 @@
  * Nx reads `.env` at the workspace root before it loads plugins. nx-sage's init sets
  * NX_ISOLATE_PLUGINS=false there: with plugin isolation on (Nx's default) every nx command that
  * computes the graph without the daemon starts one worker process per plugin (Nx's three default
- * plugins and nx-sage: 1.7 s of a 5.5 s no-op over Sage 10.10 on 2 cores, BENCHMARKS.md). nx-sage
- * keeps no module state that a plugin sharing Nx's process could disturb.
+ * plugins and nx-sage: 1.7 s of a 5.5 s no-op over Sage 10.10 on 2 cores, BENCHMARKS.md). nx-sage's
+ * graph code never throws over a package, and its only module state (the machine identity started
+ * while Nx computes the graph, graph/machine-identity.ts) is keyed by workspace and used once.
  */
 export const ENV_SETTINGS: Readonly<Record<string, string>> = { NX_ISOLATE_PLUGINS: 'false' };
 
