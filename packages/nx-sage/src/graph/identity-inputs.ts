@@ -31,8 +31,7 @@ export const BUILD_ENV: readonly string[] = [
  * The inputs of every build that describe the machine rather than the package: the machine identity
  * (plugin code hash, compilers, libc, OS, Python ABI: graph/runtime-identity.ts), read once per run
  * by the plugin's preTasksExecution hook (graph/machine-identity.ts) and echoed by a runtime command,
- * the environment, and configure's
- * outputs (graph/configure-inputs.ts).
+ * the environment, and configure's outputs (graph/configure-inputs.ts).
  */
 export function identityInputs(sageRoot: string, options: NormalizedOptions, pluginHash: string, identityScript: string): Inputs {
   const configured = configureOutputFiles(options).map((file) => `{workspaceRoot}/${posix.normalize(posix.join(sageRoot, file))}`);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, posix } from 'node:path';
 import type { NormalizedOptions } from './options';
-import { shellQuote } from './plugin-file';
+import { echoEnvOr, shellQuote } from './plugin-file';
 
 /** The compiled tree state command (swap/tree-state-cli.ts), a plugin file. */
 export const TREE_STATE_SCRIPT_FILE = 'dist/swap/tree-state-cli.js';
@@ -29,7 +29,7 @@ export function treeStateCommand(sageRoot: string, options: Pick<NormalizedOptio
   const args = treeStateArgs(sageRoot, options);
   const env = treeStateEnv(args);
   const read = `${['node', shellQuote(script), ...args.map(shellQuote)].join(' ')} 2>/dev/null || echo "nx-sage tree state unavailable $$ $(date +%s%N)"`;
-  return `[ -n "$${env}" ] && echo "$${env}" || ${read}`;
+  return echoEnvOr(env, `"$${env}"`, read);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ProjectGraph } from '@nx/devkit';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { pluginHash } from './plugin-hash';
-import { pluginFilePath } from './plugin-file';
+import { echoEnvOr, pluginFilePath } from './plugin-file';
 import { IDENTITY_SCRIPT_FILE, runtimeIdentityCommand } from './runtime-identity';
 
 /**
@@ -23,14 +23,18 @@ export const MACHINE_ENV = 'NX_SAGE_MACHINE';
  * the machine; they only never share a key with each other.)
  */
 export function machineInputCommand(python: string, pluginHash: string, script: string): string {
-  return `[ -n "$${MACHINE_ENV}" ] && echo "nx-sage machine $${MACHINE_ENV}" || ${runtimeIdentityCommand(python, pluginHash, script)}`;
+  return echoEnvOr(MACHINE_ENV, `"nx-sage machine $${MACHINE_ENV}"`, runtimeIdentityCommand(python, pluginHash, script));
 }
+
+/** The identity command of this plugin for one Python, as the hook runs it. */
+const identityCommand = (workspaceRoot: string, python: string): string =>
+  runtimeIdentityCommand(python, pluginHash(), pluginFilePath(workspaceRoot, IDENTITY_SCRIPT_FILE));
 
 /** The distinct `python` options of the graph's nx-sage builds (sorted; none without builds); `fallback` without a graph. Pure. */
 export function buildPythons(graph: Pick<ProjectGraph, 'nodes'> | null, fallback: string): string[] {
   if (!graph) return [fallback];
   const pythons = new Set<string>();
-  for (const node of Object.values(graph?.nodes ?? {})) {
+  for (const node of Object.values(graph.nodes)) {
     for (const target of Object.values(node.data.targets ?? {})) {
       if (target.executor === 'nx-sage:build' && typeof target.options?.python === 'string') pythons.add(target.options.python);
     }
@@ -99,7 +103,7 @@ const fresh = (started: Started | undefined): started is Started => !!started &&
 export function startMachineIdentity(workspaceRoot: string, python: string, where: NxProcess = globalThis as never): void {
   if (!inNxCommandGraph(where)) return;
   const key = earlyKey(workspaceRoot, python);
-  if (!fresh(early.get(key))) early.set(key, startShell(runtimeIdentityCommand(python, pluginHash(), pluginFilePath(workspaceRoot, IDENTITY_SCRIPT_FILE)), workspaceRoot));
+  if (!fresh(early.get(key))) early.set(key, startShell(identityCommand(workspaceRoot, python), workspaceRoot));
 }
 
 /**
@@ -114,16 +118,14 @@ export async function machineIdentity(
   run: RunShell = runShell,
 ): Promise<string> {
   // (Started early by startMachineIdentity when the graph was computed in this process.)
-  const script = pluginFilePath(workspaceRoot, IDENTITY_SCRIPT_FILE);
   const outputs = await Promise.all(
     pythons.map(async (python) => {
-      const command = runtimeIdentityCommand(python, pluginHash(), script);
       const key = earlyKey(workspaceRoot, python);
       const started = fresh(early.get(key)) ? early.get(key) : undefined;
       early.delete(key);
       started?.hold();
       try {
-        return `${python}\n${await (started ? started.output : run(command, workspaceRoot))}`;
+        return `${python}\n${await (started ? started.output : run(identityCommand(workspaceRoot, python), workspaceRoot))}`;
       } catch (error) {
         warn(`nx-sage: could not read this machine's identity for builds with ${python}: ${(error as Error).message}`);
         return `${python}\nfailed: ${(error as Error).message}`;

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pluginFilePath, shellQuote } from './plugin-file';
+import { echoEnvOr, pluginFilePath, shellQuote } from './plugin-file';
 
 describe('plugin files', () => {
   it('quotes words for sh: plain words as they are, anything else single-quoted', () => {
@@ -23,5 +23,17 @@ describe('plugin files', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('echoEnvOr', () => {
+  const sh = (command: string, env: Record<string, string> = {}) =>
+    require('node:child_process').execSync(command, { encoding: 'utf8', shell: '/bin/sh', env: { ...process.env, ...env } });
+
+  it('prints what the hook set, else runs the fallback', () => {
+    const command = echoEnvOr('NX_SAGE_TEST_VALUE', '"got $NX_SAGE_TEST_VALUE"', 'echo computed');
+    expect(command).toBe('[ -n "$NX_SAGE_TEST_VALUE" ] && echo "got $NX_SAGE_TEST_VALUE" || echo computed');
+    expect(sh(command, { NX_SAGE_TEST_VALUE: 'x' })).toBe('got x\n');
+    expect(sh(command, { NX_SAGE_TEST_VALUE: '' })).toBe('computed\n');
   });
 });

@@ -7,6 +7,15 @@ export function shellQuote(word: string): string {
 }
 
 /**
+ * A shell command that prints `echoed` when the pre-tasks hook set `env` (the value a runtime input
+ * hashes, computed once in-process), else runs `fallback`, which computes it itself (where Nx hashes
+ * without running the hooks). Pure.
+ */
+export function echoEnvOr(env: string, echoed: string, fallback: string): string {
+  return `[ -n "$${env}" ] && echo ${echoed} || ${fallback}`;
+}
+
+/**
  * A file of this plugin as a workspace-relative path, the same on every clone (runtime inputs that run
  * it are part of task hashes, so a machine-specific path would keep remote-cache hits from other
  * clones): through `node_modules/nx-sage` when that is this plugin, else relative to the workspace root.
