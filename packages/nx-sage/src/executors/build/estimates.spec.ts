@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTimesFile, expectedSeconds, kindOf, PRIOR_SECONDS, readBuildTimes, recordBuildTimes } from './estimates';
+import { buildTimesFile, expectedSeconds, kindOf, PRIOR_SECONDS, readBuildTimes, recordBuildTimes, SAGE_LIBRARY } from './estimates';
 import { installsInRun } from './installs-in-run';
 
 describe('build time estimates', () => {
@@ -13,6 +13,13 @@ describe('build time estimates', () => {
     expect(expectedSeconds({ package: 'flint', source: 'normal', trees: 'SAGE_LOCAL' }, {})).toBe(PRIOR_SECONDS.native);
     expect(expectedSeconds({ package: 'flint', source: 'normal', trees: 'SAGE_LOCAL' }, { flint: 8.4 })).toBe(8.4);
     expect(expectedSeconds(undefined, { flint: 8.4 })).toBe(0);
+  });
+
+  it("Sage's library is expected to be the longest build until it was measured", () => {
+    const sagelib = { package: 'sagelib', source: 'script', trees: 'SAGE_VENV' };
+    expect(expectedSeconds(sagelib, {})).toBe(SAGE_LIBRARY.seconds);
+    expect(SAGE_LIBRARY.seconds).toBeGreaterThan(5 * Math.max(...Object.values(PRIOR_SECONDS)));
+    expect(expectedSeconds(sagelib, { sagelib: 36.5 })).toBe(36.5);
   });
 
   it('records measurements over the earlier ones; a broken file reads as none', () => {
