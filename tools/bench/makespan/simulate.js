@@ -63,8 +63,10 @@ async function simulate(limit, estimate) {
     });
   tick();
   let count = 0;
-  for await (const outcome of pool) if (outcome.result !== true) throw new Error(`${outcome.id} did not run`);
-  else count++;
+  for await (const outcome of pool) {
+    if (outcome.result !== true) throw new Error(`${outcome.id} did not run`);
+    count++;
+  }
   if (count !== names.length) throw new Error(`ran ${count} of ${names.length}`);
   return now;
 }

@@ -14,12 +14,13 @@ import { dirname, join } from 'node:path';
 export const PRIOR_SECONDS: Record<string, number> = { native: 180, python: 80, docs: 60, wheel: 5, none: 0 };
 
 /**
- * One fact of Sage's build outweighs the kinds: Sage's own library (`sagelib`, the checkout's `src/`,
- * some 2000 Cython modules) is its longest build by far (tens of minutes where a native library takes a
- * few), and it comes last, after ~120 packages. Without this prior a first build reaches it late: in a
- * list-scheduling simulation of the makespan bench at 8 jobs, 83.5 s with the kinds alone, 73.5 s with
- * this one name, 67.1 s knowing every time (BENCHMARKS.md, makespan, seventh session). No other package
- * is named: the rest is left to measured times.
+ * One fact of Sage's build outweighs the kinds: Sage's own library (`sagelib`, the checkout's `src/`: in
+ * 10.10 about 570 Cython and 2400 Python modules) is its longest build by far (tens of minutes where a
+ * native library takes a few), and it comes last, after ~120 packages. Without this prior a first build
+ * reaches it late: in a list-scheduling simulation of the makespan bench at 8 jobs
+ * (tools/bench/makespan/simulate.js), 83.3 s with the kinds alone, 73.5 s with this one name, 67.1 s
+ * knowing every time (BENCHMARKS.md, makespan, seventh session). No other package is named: the rest is
+ * left to measured times.
  */
 export const SAGE_LIBRARY = { package: 'sagelib', seconds: 1800 } as const;
 
