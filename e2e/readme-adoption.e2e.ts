@@ -1,7 +1,7 @@
 /**
  * Issue 11: the README's adoption commands, read from README.md and run verbatim (bash, the user's
  * environment) in a fresh copy of the configured Sage 10.10.beta4 checkout, up to `./nx show projects`.
- * `npx nx@24.0.6` comes from the npm registry. The one substitution is the README's own pre-publish
+ * `npx --yes nx@24.0.6` comes from the npm registry. The one substitution is the README's own pre-publish
  * instruction for `./nx add nx-sage`: the plugin's packed tarball under installation.plugins, then
  * `./nx g nx-sage:init`.
  */
