@@ -2,6 +2,7 @@ import type { ProjectGraph } from '@nx/devkit';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { pluginHash } from './plugin-hash';
+import { targetsRunBy } from './graph-targets';
 import { echoEnvOr, pluginFilePath } from './plugin-file';
 import { IDENTITY_SCRIPT_FILE, runtimeIdentityCommand } from './runtime-identity';
 
@@ -34,11 +35,7 @@ const identityCommand = (workspaceRoot: string, python: string): string =>
 export function buildPythons(graph: Pick<ProjectGraph, 'nodes'> | null, fallback: string): string[] {
   if (!graph) return [fallback];
   const pythons = new Set<string>();
-  for (const node of Object.values(graph.nodes)) {
-    for (const target of Object.values(node.data.targets ?? {})) {
-      if (target.executor === 'nx-sage:build' && typeof target.options?.python === 'string') pythons.add(target.options.python);
-    }
-  }
+  for (const target of targetsRunBy(graph, 'nx-sage:build')) if (typeof target.options?.python === 'string') pythons.add(target.options.python);
   return [...pythons].sort();
 }
 
@@ -121,7 +118,8 @@ export async function machineIdentity(
   const outputs = await Promise.all(
     pythons.map(async (python) => {
       const key = earlyKey(workspaceRoot, python);
-      const started = fresh(early.get(key)) ? early.get(key) : undefined;
+      const candidate = early.get(key);
+      const started = fresh(candidate) ? candidate : undefined;
       early.delete(key);
       started?.hold();
       try {

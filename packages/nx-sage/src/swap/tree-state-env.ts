@@ -1,5 +1,6 @@
 import type { ProjectGraph } from '@nx/devkit';
 import { resolve } from 'node:path';
+import { targetsRunBy } from '../graph/graph-targets';
 import { treeStateArgs, treeStateEnv } from '../graph/install-inputs';
 import { treeState } from './tree-state';
 
@@ -10,14 +11,12 @@ import { treeState } from './tree-state';
  */
 export function treeStateEnvs(graph: Pick<ProjectGraph, 'nodes'>, workspaceRoot: string): Record<string, string> {
   const envs: Record<string, string> = {};
-  for (const node of Object.values(graph.nodes)) {
-    for (const target of Object.values(node.data.targets ?? {})) {
-      if (target.executor !== 'nx-sage:install' || target.cache !== true) continue;
-      const options = (target.options ?? {}) as { sageRoot?: string; sageLocal?: string; sageVenv?: string };
-      const args = treeStateArgs(options.sageRoot ?? '.', options);
-      const env = treeStateEnv(args);
-      envs[env] ??= treeState(resolve(workspaceRoot, args[0]), args[1] === undefined ? undefined : resolve(workspaceRoot, args[1]));
-    }
+  for (const target of targetsRunBy(graph, 'nx-sage:install')) {
+    if (target.cache !== true) continue;
+    const options = (target.options ?? {}) as { sageRoot?: string; sageLocal?: string; sageVenv?: string };
+    const args = treeStateArgs(options.sageRoot ?? '.', options);
+    const env = treeStateEnv(args);
+    envs[env] ??= treeState(resolve(workspaceRoot, args[0]), args[1] === undefined ? undefined : resolve(workspaceRoot, args[1]));
   }
   return envs;
 }
